@@ -1,0 +1,54 @@
+export { createPropagator, parsePropagatorNames } from './propagation/create-propagator.js';
+export { CompositePropagator } from './propagation/composite-propagator.js';
+export { PROPAGATOR_NAMES, isPropagatorName } from './propagation/propagator-names.js';
+export type { PropagatorName, PropagatorNames } from './propagation/propagator-names.js';
+export type { PropagatorSettings } from './propagation/propagator-registry.js';
+
+export { DEFAULT_PROPAGATORS, ENV_EXTRACT_PROPAGATORS, ENV_OTEL_PROPAGATORS } from './options.js';
+export type { BaggagePolicy, InboundPolicy, PropagatorOption, TracehopOptions } from './options.js';
+export { resolveOptions } from './resolve-options.js';
+export type { InstrumentationScope, ResolvedOptions } from './resolve-options.js';
+
+export { decodeHeaderValue, headerGetter, headerSetter, readHeader } from './header-carrier.js';
+export type { HeaderMap, HeaderValue } from './header-carrier.js';
+export { injectHeaders } from './inject-headers.js';
+export type { InjectHeadersOptions } from './inject-headers.js';
+export { isOwnedHeader, mergeOwnedHeaders, ownedHeadersOf } from './owned-headers.js';
+export type { OwnedHeaders, OwnsHeaderPrefixes } from './owned-headers.js';
+
+export { applyBaggagePolicy } from './baggage-policy.js';
+export { extractInbound, inboundContext, startConsumerSpan, startProducerSpan } from './messaging-spans.js';
+export type { ConsumerSpanInit, InboundContext, MessagingSpan, ProducerSpanInit } from './messaging-spans.js';
+export { errorType, recordSpanError } from './errors.js';
+export { runHookSafely } from './safe-hook.js';
+
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_CLIENT_ID,
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_ANONYMOUS,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_DESTINATION_SUBSCRIPTION_NAME,
+  ATTR_MESSAGING_DESTINATION_TEMPORARY,
+  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
+  ATTR_MESSAGING_KAFKA_MESSAGE_TOMBSTONE,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
+  ATTR_MESSAGING_MESSAGE_CONVERSATION_ID,
+  ATTR_MESSAGING_MESSAGE_ENVELOPE_SIZE,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_NSQ_MESSAGE_ATTEMPTS,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG,
+  ATTR_MESSAGING_RABBITMQ_ROUTING_KEY,
+  ATTR_MESSAGING_SYSTEM,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ERROR_TYPE_OTHER,
+  MESSAGING_OPERATION_TYPE,
+  MESSAGING_SYSTEM,
+} from './semconv.js';
+export type { MessagingOperationType, MessagingSystem } from './semconv.js';

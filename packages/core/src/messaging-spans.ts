@@ -1,0 +1,120 @@
+import type { Attributes, Baggage, Context, Link, Span, SpanContext, TextMapGetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, context as contextApi, diag, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { applyBaggagePolicy } from './baggage-policy.js';
+import { headerGetter } from './header-carrier.js';
+import type { ResolvedOptions } from './resolve-options.js';
+
+/** What a message brought with it, after the wrapper's trust policies were applied. */
+export interface InboundContext {
+  /** The producer's span context, when the message carried a valid one. */
+  readonly spanContext: SpanContext | undefined;
+  /** The inbound baggage that the baggage policy lets through. */
+  readonly baggage: Baggage | undefined;
+}
+
+const NO_INBOUND: InboundContext = { spanContext: undefined, baggage: undefined };
+
+/**
+ * Reads the context a message carries, with the wrapper's extract formats, relative to an
+ * empty context (so nothing ambient is mistaken for inbound). Bad input yields nothing.
+ */
+export function extractInbound<C>(
+  resolved: ResolvedOptions,
+  carrier: C | null | undefined,
+  getter: TextMapGetter<C> = headerGetter as unknown as TextMapGetter<C>,
+): InboundContext {
+  if (carrier == null || (resolved.inbound === 'ignore' && resolved.baggage === 'drop')) return NO_INBOUND;
+  let extracted: Context;
+  try {
+    extracted = resolved.extractor.extract(ROOT_CONTEXT, carrier, getter);
+  } catch (error) {
+    diag.debug('tracehop: could not extract a context; the message is processed as a new root', error);
+    return NO_INBOUND;
+  }
+  const spanContext = trace.getSpanContext(extracted);
+  return {
+    spanContext: spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined,
+    baggage: applyBaggagePolicy(propagation.getBaggage(extracted), resolved.baggage),
+  };
+}
+
+/**
+ * The context in which a message's work runs, before any consumer span: the inbound span as
+ * the remote parent (`inbound: 'parent'`), the ambient span (`'link'`), or no span
+ * (`'ignore'`, or no valid inbound context). A consumer callback's ambient span is whatever
+ * was active when the consumer was started, never the message's trace, so it is dropped
+ * unless the policy is `'link'`.
+ */
+export function inboundContext(resolved: ResolvedOptions, inbound: InboundContext, active: Context = contextApi.active()): Context {
+  let base: Context;
+  if (resolved.inbound === 'link') base = active;
+  else if (resolved.inbound === 'parent' && inbound.spanContext !== undefined) base = trace.setSpanContext(active, inbound.spanContext);
+  else base = trace.deleteSpan(active);
+  return inbound.baggage === undefined ? base : propagation.setBaggage(base, inbound.baggage);
+}
+
+/** A span that was started for a message, with the context to run the message's work in. */
+export interface MessagingSpan {
+  /** Undefined in propagate-only mode (`spans: false`). */
+  readonly span: Span | undefined;
+  /** The context to make active (consumers) or to inject (producers). */
+  readonly context: Context;
+}
+
+export interface ProducerSpanInit {
+  /** Span name, `{operation} {destination}` (semconv: "Span name"), e.g. `send orders`. */
+  readonly name: string;
+  readonly attributes: Attributes;
+  /** Parent context. Default: the active context. */
+  readonly parent?: Context;
+  readonly links?: Link[];
+}
+
+/**
+ * Starts a PRODUCER span as a child of the active span. In propagate-only mode no span is
+ * made and the active context itself is what gets injected.
+ */
+export function startProducerSpan(resolved: ResolvedOptions, init: ProducerSpanInit): MessagingSpan {
+  const parent = init.parent ?? contextApi.active();
+  if (resolved.tracer === undefined) return { span: undefined, context: parent };
+  const span = resolved.tracer.startSpan(
+    init.name,
+    { kind: SpanKind.PRODUCER, attributes: init.attributes, links: init.links },
+    parent,
+  );
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+export interface ConsumerSpanInit {
+  /** Span name, e.g. `process orders`. */
+  readonly name: string;
+  readonly attributes: Attributes;
+  /** What the message carried (see `extractInbound`). */
+  readonly inbound: InboundContext;
+  /** Extra links, e.g. one per message of a batch. */
+  readonly links?: Link[];
+  /** Default CONSUMER; `receive` spans of pull APIs use CLIENT per the conventions. */
+  readonly kind?: SpanKind;
+  /** The context the consumer callback runs in. Default: the active context. */
+  readonly active?: Context;
+}
+
+/**
+ * Starts the span around a message's processing, honouring the `inbound` policy: the
+ * producer's span is its parent (`'parent'`), or a link (`'link'`), or unused (`'ignore'`).
+ * Inbound baggage, filtered by the baggage policy, is part of the returned context.
+ */
+export function startConsumerSpan(resolved: ResolvedOptions, init: ConsumerSpanInit): MessagingSpan {
+  const base = inboundContext(resolved, init.inbound, init.active);
+  if (resolved.tracer === undefined) return { span: undefined, context: base };
+  let links = init.links;
+  if (resolved.inbound === 'link' && init.inbound.spanContext !== undefined) {
+    links = [{ context: init.inbound.spanContext }, ...(links ?? [])];
+  }
+  const span = resolved.tracer.startSpan(
+    init.name,
+    { kind: init.kind ?? SpanKind.CONSUMER, attributes: init.attributes, links },
+    base,
+  );
+  return { span, context: trace.setSpan(base, span) };
+}

@@ -1,0 +1,122 @@
+import { ROOT_CONTEXT, SpanKind, TraceFlags, context, propagation, trace } from '@opentelemetry/api';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { headerSetter } from '../src/header-carrier.js';
+import { extractInbound, startConsumerSpan, startProducerSpan } from '../src/messaging-spans.js';
+import type { TracehopOptions } from '../src/options.js';
+import { createPropagator } from '../src/propagation/create-propagator.js';
+import { resolveOptions } from '../src/resolve-options.js';
+import { createTestTracing, parentSpanId } from './support/otel.js';
+
+const scope = { name: 'test', version: '0.0.0' };
+const tracing = createTestTracing();
+beforeEach(() => tracing.reset());
+
+const producerContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+
+function messageHeaders(withBaggage = true): Record<string, unknown> {
+  let ctx = trace.setSpanContext(ROOT_CONTEXT, producerContext);
+  if (withBaggage) ctx = propagation.setBaggage(ctx, propagation.createBaggage({ tenant: { value: 'acme' }, secret: { value: 's' } }));
+  const headers: Record<string, unknown> = {};
+  createPropagator('tracecontext,baggage').inject(ctx, headers, headerSetter);
+  return headers;
+}
+
+function resolved(options: TracehopOptions = {}) {
+  return resolveOptions({ propagator: 'tracecontext,baggage', tracerProvider: tracing.provider, ...options }, scope);
+}
+
+function consume(options: TracehopOptions, headers = messageHeaders(), active = context.active()) {
+  const r = resolved(options);
+  const { span, context: ctx } = startConsumerSpan(r, { name: 'process orders', attributes: {}, inbound: extractInbound(r, headers), active });
+  const baggage = propagation.getBaggage(ctx);
+  span?.end();
+  return { span: tracing.spans().at(-1)!, baggage, ctx };
+}
+
+describe('startProducerSpan', () => {
+  it('makes a PRODUCER child of the active span and returns its context to inject', () => {
+    const r = resolved();
+    const parent = tracing.provider.getTracer('t').startSpan('parent');
+    const { span, context: ctx } = context.with(trace.setSpan(ROOT_CONTEXT, parent), () =>
+      startProducerSpan(r, { name: 'send orders', attributes: { 'messaging.system': 'kafka' } }),
+    );
+    span!.end();
+    const [finished] = tracing.spans();
+    expect(finished!.kind).toBe(SpanKind.PRODUCER);
+    expect(finished!.name).toBe('send orders');
+    expect(parentSpanId(finished!)).toBe(parent.spanContext().spanId);
+    expect(trace.getSpanContext(ctx)?.spanId).toBe(finished!.spanContext().spanId);
+  });
+
+  it('makes no span in propagate-only mode and injects the active context', () => {
+    const r = resolved({ spans: false });
+    const active = trace.setSpanContext(ROOT_CONTEXT, producerContext);
+    const result = startProducerSpan(r, { name: 'send orders', attributes: {}, parent: active });
+    expect(result.span).toBeUndefined();
+    expect(result.context).toBe(active);
+    expect(tracing.spans()).toHaveLength(0);
+  });
+});
+
+describe('startConsumerSpan honours inbound', () => {
+  it('parent: the producer span is the parent, baggage arrives', () => {
+    const { span, baggage } = consume({});
+    expect(span.kind).toBe(SpanKind.CONSUMER);
+    expect(span.spanContext().traceId).toBe(producerContext.traceId);
+    expect(parentSpanId(span)).toBe(producerContext.spanId);
+    expect(span.links).toHaveLength(0);
+    expect(baggage?.getEntry('tenant')?.value).toBe('acme');
+  });
+
+  it('link: a new trace that links to the producer span', () => {
+    const { span } = consume({ inbound: 'link' });
+    expect(span.spanContext().traceId).not.toBe(producerContext.traceId);
+    expect(parentSpanId(span)).toBeUndefined();
+    expect(span.links.map((link) => link.context.spanId)).toEqual([producerContext.spanId]);
+  });
+
+  it('link: continues the ambient span when there is one', () => {
+    const ambient = tracing.provider.getTracer('t').startSpan('batch');
+    const { span } = consume({ inbound: 'link' }, messageHeaders(), trace.setSpan(ROOT_CONTEXT, ambient));
+    expect(parentSpanId(span)).toBe(ambient.spanContext().spanId);
+    expect(span.links).toHaveLength(1);
+  });
+
+  it('ignore: a new root without a link, even with an ambient span', () => {
+    const ambient = tracing.provider.getTracer('t').startSpan('startup');
+    const { span } = consume({ inbound: 'ignore' }, messageHeaders(), trace.setSpan(ROOT_CONTEXT, ambient));
+    expect(span.spanContext().traceId).not.toBe(producerContext.traceId);
+    expect(parentSpanId(span)).toBeUndefined();
+    expect(span.links).toHaveLength(0);
+  });
+
+  it('a message without context is a new root, not a child of the ambient span', () => {
+    const ambient = tracing.provider.getTracer('t').startSpan('startup');
+    const { span } = consume({}, { 'x-other': 'header' }, trace.setSpan(ROOT_CONTEXT, ambient));
+    expect(parentSpanId(span)).toBeUndefined();
+  });
+
+  it('garbage headers give a new root and never throw', () => {
+    const { span } = consume({}, { traceparent: Buffer.from([0xff, 0xfe]), baggage: 42 as never });
+    expect(parentSpanId(span)).toBeUndefined();
+  });
+});
+
+describe('baggage policy', () => {
+  it('drop removes inbound baggage', () => {
+    expect(consume({ baggage: 'drop' }).baggage).toBeUndefined();
+  });
+
+  it('an allow-list keeps only the listed keys', () => {
+    const { baggage } = consume({ baggage: ['tenant', 'absent'] });
+    expect(baggage?.getAllEntries().map(([key]) => key)).toEqual(['tenant']);
+  });
+});
+
+describe('propagate-only consumers', () => {
+  it('restore the producer context without making spans', () => {
+    const { ctx } = consume({ spans: false });
+    expect(trace.getSpanContext(ctx)).toMatchObject({ ...producerContext, isRemote: true });
+    expect(tracing.spans()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,2 @@
+/** Filled in by its own issue. */
+export const PACKAGE_NAME = '@tracehop/nsqjs';
