@@ -1,2 +1,18 @@
-/** Filled in by its own issue. */
-export const PACKAGE_NAME = '@tracehop/nsqjs';
+export { encodeEnvelope } from './encode-envelope.js';
+export { decodeEnvelope } from './decode-envelope.js';
+export { DEFAULT_MAX_MESSAGE_SIZE, ENVELOPE_MAGIC, ENVELOPE_VERSION } from './envelope-format.js';
+export { MessageTimeoutError, MessageTooLargeError } from './errors.js';
+export { instrumentWriter } from './instrument-writer.js';
+export { instrumentReader } from './instrument-reader.js';
+export type {
+  DecodedEnvelope,
+  NsqBatchSpans,
+  NsqConsumeInfo,
+  NsqMessageLike,
+  NsqPayload,
+  NsqPublishInfo,
+  NsqReaderLike,
+  NsqReaderOptions,
+  NsqWriterLike,
+  NsqWriterOptions,
+} from './types.js';

@@ -1,0 +1,143 @@
+import { context as contextApi, diag } from '@opentelemetry/api';
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_TEMPORARY,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_NSQ_MESSAGE_ATTEMPTS,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE,
+  MESSAGING_SYSTEM,
+  extractInbound,
+  recordSpanError,
+  runHookSafely,
+  startConsumerSpan,
+} from '@tracehop/core';
+import type { Attributes } from '@opentelemetry/api';
+import { decodeEnvelope } from './decode-envelope.js';
+import { resolveReaderOptions, type ReaderSettings } from './resolve-nsq-options.js';
+import { trackSettlement } from './track-settlement.js';
+import type { NsqMessageLike, NsqReaderLike, NsqReaderOptions } from './types.js';
+
+type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
+
+const instrumented = new WeakSet<object>();
+/** Messages already handled: a message re-emitted by user code is not unwrapped twice. */
+const delivered = new WeakSet<object>();
+
+function isMessage(value: unknown): value is NsqMessageLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as NsqMessageLike).timeUntilTimeout === 'function' &&
+    typeof (value as NsqMessageLike).on === 'function'
+  );
+}
+
+/** Replaces what `message.body` (and so `message.json()`) gives with the original payload. */
+function unwrapBody(message: NsqMessageLike, payload: Buffer): boolean {
+  try {
+    // An own property shadows nsqjs's prototype getter; `rawMessage` (id, attempts) stays.
+    Object.defineProperty(message, 'body', { value: payload, writable: true, enumerable: false, configurable: true });
+    return true;
+  } catch (error) {
+    diag.warn('tracehop: could not unwrap an NSQ message body; it is delivered as it arrived', error);
+    return false;
+  }
+}
+
+function createDeliver(settings: ReaderSettings, topic: string, channel: string) {
+  const { resolved, consumeHook } = settings;
+  const name = `process ${topic}`;
+  const base: Attributes = {
+    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.nsq,
+    [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+    [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: channel,
+    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE.process,
+    [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+  };
+  if (topic.endsWith('#ephemeral')) base[ATTR_MESSAGING_DESTINATION_TEMPORARY] = true;
+
+  /** Runs the listeners of one 'message' / 'discard' event inside the message's span. */
+  return function deliver(receiver: unknown, emit: Emit, event: string, message: NsqMessageLike, rest: unknown[]): boolean {
+    delivered.add(message);
+    let headers: Record<string, string> | undefined;
+    try {
+      const decoded = decodeEnvelope(message.body);
+      if (decoded !== undefined && unwrapBody(message, decoded.body)) headers = decoded.headers;
+    } catch (error) {
+      diag.warn('tracehop: could not read an NSQ message body; it is delivered as it arrived', error);
+    }
+    // A raw message (or one whose envelope is invalid) carries nothing: a new root.
+    const inbound = extractInbound(resolved, headers);
+    const attributes: Attributes = {
+      ...base,
+      [ATTR_MESSAGING_MESSAGE_ID]: message.id,
+      [ATTR_MESSAGING_NSQ_MESSAGE_ATTEMPTS]: message.attempts,
+    };
+    const { span, context } = startConsumerSpan(resolved, { name, attributes, inbound });
+    if (span !== undefined) {
+      runHookSafely('consumeHook', consumeHook, span, { topic, channel, message, headers });
+      // A span nobody records (no SDK, not sampled) needs no listener and no timer to end it.
+      if (span.isRecording()) trackSettlement(message, span);
+    }
+    try {
+      return contextApi.with(context, () => emit.call(receiver, event, message, ...rest));
+    } catch (error) {
+      // A listener threw: record it; the span still ends when the message is settled or times out.
+      if (span !== undefined) recordSpanError(span, error);
+      throw error;
+    }
+  };
+}
+
+/**
+ * Instruments an nsqjs `Reader`: every message is unwrapped before the `'message'` (or
+ * `'discard'`) listeners see it — `message.body` and `message.json()` give the original
+ * payload, never the envelope — and the listeners run inside a CONSUMER `process {topic}`
+ * span that continues the producer's trace (`inbound`: parent, link or ignore; baggage per
+ * the baggage policy). The span ends on `finish()`, `requeue()` or the message's timeout.
+ * A message without a valid envelope is delivered unchanged and processed as a new root.
+ *
+ * Returns a proxy of the reader: register listeners on it and call `connect()` on it (nsqjs
+ * emits its messages on the object `connect()` was called on). The reader itself is not
+ * modified. Invalid options throw a TypeError here.
+ */
+export function instrumentReader<R extends NsqReaderLike>(reader: R, options?: NsqReaderOptions): R {
+  if (reader === null || typeof reader !== 'object' || typeof reader.emit !== 'function') {
+    throw new TypeError('tracehop: instrumentReader expects an nsqjs Reader');
+  }
+  const { topic, channel } = reader as unknown as { topic?: unknown; channel?: unknown };
+  if (typeof topic !== 'string' || typeof channel !== 'string') {
+    throw new TypeError('tracehop: instrumentReader expects an nsqjs Reader (with a topic and a channel)');
+  }
+  if (instrumented.has(reader)) {
+    diag.warn('tracehop: this nsqjs Reader is already instrumented; it is returned as it is');
+    return reader;
+  }
+  const internals = reader as unknown as { connectionIds?: unknown; directIntervalId?: unknown };
+  if ((Array.isArray(internals.connectionIds) && internals.connectionIds.length > 0) || (internals.directIntervalId ?? null) !== null) {
+    diag.warn('tracehop: instrumentReader was called after connect(); messages of that connection are not traced');
+  }
+  const deliver = createDeliver(resolveReaderOptions(options), topic, channel);
+
+  const emit: Emit = function (this: unknown, event, ...args) {
+    const original = Reflect.get(reader, 'emit', reader) as Emit;
+    const message = args[0];
+    if ((event === 'message' || event === 'discard') && isMessage(message) && !delivered.has(message)) {
+      return deliver(this, original, event, message, args.slice(1));
+    }
+    return original.call(this, event, ...args);
+  };
+
+  const proxy = new Proxy(reader, {
+    get(target, key, receiver) {
+      if (key === 'emit') return emit;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  instrumented.add(proxy);
+  return proxy;
+}
