@@ -1,2 +1,15 @@
-/** Filled in by its own issue. */
-export const PACKAGE_NAME = '@tracehop/kafkajs';
+export { instrumentKafka } from './instrument-kafka.js';
+export { instrumentProducer } from './instrument-producer.js';
+export { instrumentConsumer } from './instrument-consumer.js';
+export { withMessageContext } from './message-context.js';
+export { extractKafkaContext, injectKafkaHeaders } from './kafka-headers.js';
+export { isInstrumented } from './method-proxy.js';
+export { INSTRUMENTATION_SCOPE } from './version.js';
+export type {
+  KafkaConsumerHook,
+  KafkaConsumerHookInfo,
+  KafkaInstrumentationOptions,
+  KafkaProducerHook,
+  KafkaProducerHookInfo,
+  MessageContextOptions,
+} from './types.js';

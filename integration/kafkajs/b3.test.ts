@@ -1,0 +1,4 @@
+import { B3 } from './support/formats.js';
+import { defineKafkaSuite } from './support/kafka-suite.js';
+
+defineKafkaSuite(B3);

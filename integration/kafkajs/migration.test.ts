@@ -1,0 +1,4 @@
+import { MIGRATION } from './support/formats.js';
+import { defineKafkaSuite } from './support/kafka-suite.js';
+
+defineKafkaSuite(MIGRATION);

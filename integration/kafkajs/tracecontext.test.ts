@@ -1,0 +1,4 @@
+import { TRACECONTEXT } from './support/formats.js';
+import { defineKafkaSuite } from './support/kafka-suite.js';
+
+defineKafkaSuite(TRACECONTEXT);

@@ -1,0 +1,74 @@
+import { diag } from '@opentelemetry/api';
+import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
+import { resolveKafkaOptions, type KafkaSettings } from './kafka-options.js';
+import { isInstrumented, overrideMethods } from './method-proxy.js';
+import { traceSend } from './producer-send.js';
+import type { KafkaInstrumentationOptions } from './types.js';
+
+type Sender = Pick<Producer, 'send' | 'sendBatch'>;
+type SendFn = Sender['send'];
+type SendBatchFn = Sender['sendBatch'];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** `send` and `sendBatch` of a producer or a transaction, traced; the target's own methods run. */
+function senderOverrides(target: Sender, settings: KafkaSettings): { send: SendFn; sendBatch: SendBatchFn } {
+  return {
+    send(record: ProducerRecord): Promise<RecordMetadata[]> {
+      // Not a record: kafkajs answers with its own error, exactly as without tracehop.
+      if (!isObject(record)) return target.send(record);
+      return traceSend(settings, [record], (groups) => target.send(groups[0] as ProducerRecord));
+    },
+    sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+      if (!isObject(batch)) return target.sendBatch(batch);
+      const { topicMessages } = batch;
+      if (topicMessages === undefined) return traceSend(settings, [], () => target.sendBatch(batch));
+      if (!Array.isArray(topicMessages)) return target.sendBatch(batch);
+      return traceSend(settings, topicMessages, (groups) =>
+        target.sendBatch({ ...batch, topicMessages: groups as ProducerBatch['topicMessages'] }),
+      );
+    },
+  };
+}
+
+function instrumentTransaction(transaction: Transaction, settings: KafkaSettings): Transaction {
+  if (!isObject(transaction) || isInstrumented(transaction)) return transaction;
+  // sendOffsets, commit, abort and isActive pass through: the messaging conventions define no
+  // span for them, and kafkajs' own behaviour (guards, errors) must stay exactly as it is.
+  try {
+    return overrideMethods(transaction, senderOverrides(transaction, settings));
+  } catch (error) {
+    diag.error('tracehop: could not trace this transaction; it works without trace context', error);
+    return transaction;
+  }
+}
+
+/** Wraps a producer with already-resolved settings (shared by `instrumentKafka`). */
+export function instrumentProducerWith(producer: Producer, settings: KafkaSettings): Producer {
+  const overrides = {
+    ...senderOverrides(producer, settings),
+    transaction(...args: unknown[]): Promise<Transaction> {
+      const pending = (producer.transaction as (...a: unknown[]) => Promise<Transaction>)(...args);
+      // A rejection (no transactionalId, a transaction already open…) passes through unchanged.
+      return isObject(pending) && typeof pending.then === 'function'
+        ? pending.then((transaction) => instrumentTransaction(transaction, settings))
+        : pending;
+    },
+  };
+  return overrideMethods(producer, overrides);
+}
+
+/**
+ * Returns a traced view of a kafkajs producer: `send`, `sendBatch` and the `send` /
+ * `sendBatch` of its transactions make PRODUCER spans and carry their context in each
+ * message's headers (on copies: your messages and header objects are never written to).
+ * Everything else is the producer's own. Use the returned object; the one you pass in stays
+ * untraced. Options are validated here and throw a TypeError when invalid.
+ */
+export function instrumentProducer(producer: Producer, options?: KafkaInstrumentationOptions): Producer {
+  if (isInstrumented(producer)) {
+    diag.warn('tracehop: this producer is already instrumented; returning it unchanged');
+    return producer;
+  }
+  return instrumentProducerWith(producer, resolveKafkaOptions(options));
+}
