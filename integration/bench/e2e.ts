@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Broker, Variant, WorkerRequest, WorkerResult } from './variants.js';
+import { VARIANTS_BY_BROKER } from './variants.js';
+
+const run = promisify(execFile);
+const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+export interface Endpoints {
+  kafkaBrokers: string[];
+  amqpUrl: string;
+  nsqdTcpAddress: string;
+}
+
+/** Runs one variant in a fresh Node process and returns what it measured. */
+export async function runWorker(request: WorkerRequest, endpoints: Endpoints): Promise<WorkerResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--expose-gc', '--conditions=tracehop-source', '--import', 'tsx', workerPath, JSON.stringify(request)],
+    {
+      env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      maxBuffer: 16 << 20,
+      timeout: 30 * 60_000,
+    },
+  );
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(line) as WorkerResult;
+}
+
+export interface ThroughputRow {
+  readonly broker: Broker;
+  readonly variant: Variant;
+  /** Messages per second, one figure per repetition. */
+  readonly samples: number[];
+  readonly median: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Produce + consume `messages` messages of `size` bytes per variant, variants interleaved in
+ * each repetition (raw, tracehop, official, raw, …) so that drift in a shared machine's load
+ * touches them all alike.
+ */
+export async function runThroughput(
+  brokers: Broker[],
+  endpoints: Endpoints,
+  { messages, size, repetitions, log }: { messages: number; size: number; repetitions: number; log: (line: string) => void },
+): Promise<ThroughputRow[]> {
+  const samples = new Map<string, number[]>();
+  for (let repetition = 1; repetition <= repetitions; repetition++) {
+    for (const broker of brokers) {
+      for (const variant of VARIANTS_BY_BROKER[broker]) {
+        const result = await runWorker({ broker, variant, messages, size }, endpoints);
+        const key = `${broker}/${variant}`;
+        samples.set(key, [...(samples.get(key) ?? []), result.perSecond]);
+        log(`  rep ${repetition} ${key.padEnd(26)} ${Math.round(result.perSecond).toString().padStart(7)} msg/s (${result.spans} spans)`);
+      }
+    }
+  }
+  return brokers.flatMap((broker) =>
+    VARIANTS_BY_BROKER[broker].map((variant) => {
+      const values = samples.get(`${broker}/${variant}`)!;
+      return { broker, variant, samples: values, median: median(values) };
+    }),
+  );
+}

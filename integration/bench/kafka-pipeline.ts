@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { instrumentConsumer, instrumentProducer } from '@tracehop/kafkajs';
+import type * as KafkaJs from 'kafkajs';
+import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
+
+const require = createRequire(import.meta.url);
+const BATCH = 250;
+
+export async function kafkaPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
+  if (variant === 'official') {
+    // Enabled the way its README says, before kafkajs is loaded.
+    const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+    const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
+    registerInstrumentations({ instrumentations: [new KafkaJsInstrumentation()] });
+  }
+  const { Kafka, logLevel } = require('kafkajs') as typeof KafkaJs;
+  const kafka = new Kafka({ clientId: 'bench', brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const topic = `bench-${randomUUID()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+
+  const tracehop = variant === 'tracehop-spans' || variant === 'tracehop-nospans';
+  const options = { spans: variant === 'tracehop-spans' };
+  let producer = kafka.producer();
+  let consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxBytesPerPartition: 4 << 20 });
+  if (tracehop) {
+    producer = instrumentProducer(producer, options);
+    consumer = instrumentConsumer(consumer, options);
+  }
+  const countdown = new Countdown();
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    eachMessage: async () => {
+      countdown.consumed();
+    },
+  });
+  await joined;
+
+  let sent = 0;
+  return {
+    async run(count) {
+      const done = countdown.expect(count);
+      for (let offset = 0; offset < count; offset += BATCH) {
+        const messages = [];
+        for (let i = 0; i < Math.min(BATCH, count - offset); i++) {
+          messages.push({ value: payload(size, sent++), headers: { 'content-type': 'application/octet-stream' } });
+        }
+        await producer.send({ topic, messages });
+      }
+      await done;
+    },
+    async close() {
+      await Promise.all([producer.disconnect(), consumer.disconnect()]);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+// Micro benchmarks: per-message inject + extract, tracehop's propagators against the stock
+// OpenTelemetry JS ones, in one process, on Buffer header values (as kafkajs delivers them);
+// and the NSQ envelope's encode + decode.
+import { ROOT_CONTEXT, TraceFlags, propagation, trace, type Context, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { createPropagator, headerGetter, headerSetter } from '@tracehop/core';
+import { decodeEnvelope, encodeEnvelope } from '@tracehop/nsqjs';
+import { Bench } from 'tinybench';
+
+export interface MicroRow {
+  readonly name: string;
+  /** Median time of one operation, in nanoseconds. */
+  readonly tracehopNs: number;
+  readonly stockNs: number | undefined;
+}
+
+const sampled = trace.setSpanContext(ROOT_CONTEXT, {
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  spanId: '00f067aa0ba902b7',
+  traceFlags: TraceFlags.SAMPLED,
+});
+const withBaggage = propagation.setBaggage(
+  sampled,
+  propagation.createBaggage({ 'tenant.id': { value: 'acme' }, 'user.tier': { value: 'gold' }, region: { value: 'eu-west-1' } }),
+);
+
+const stock: Record<string, () => TextMapPropagator> = {
+  tracecontext: () => new W3CTraceContextPropagator(),
+  'tracecontext,baggage': () =>
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  b3: () => new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER }),
+  b3multi: () => new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }),
+};
+
+/** Headers as a consumer receives them: what the propagator wrote, as Buffers, plus a user header. */
+function wireHeaders(propagator: TextMapPropagator, context: Context): Record<string, unknown> {
+  const written: Record<string, unknown> = {};
+  propagator.inject(context, written, headerSetter);
+  const headers: Record<string, unknown> = { 'content-type': Buffer.from('application/json') };
+  for (const [key, value] of Object.entries(written)) headers[key] = Buffer.from(String(value));
+  return headers;
+}
+
+function injectExtract(propagator: TextMapPropagator, context: Context): () => void {
+  const headers = wireHeaders(propagator, context);
+  return () => {
+    const carrier: Record<string, unknown> = {};
+    propagator.inject(context, carrier, headerSetter);
+    const extracted = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+    if (trace.getSpanContext(extracted) === undefined) throw new Error('benchmark extracted nothing');
+  };
+}
+
+const medianNs = (bench: Bench, name: string): number => {
+  const result = bench.getTask(name)?.result;
+  if (result?.state !== 'completed') throw new Error(`benchmark task ${name} did not complete`);
+  return result.latency.p50 * 1e6;
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Runs every pair `rounds` times, tasks interleaved, and keeps the median of the medians. */
+export async function runMicro(rounds = 3, timeMs = 400): Promise<MicroRow[]> {
+  const samples = new Map<string, number[]>();
+  const record = (name: string, ns: number) => samples.set(name, [...(samples.get(name) ?? []), ns]);
+  const envelopeBody = Buffer.alloc(256, 7);
+  const envelopeHeaders = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', baggage: 'tenant.id=acme' };
+
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ time: timeMs, warmup: true });
+    for (const [format, makeStock] of Object.entries(stock)) {
+      const context = format.includes('baggage') ? withBaggage : sampled;
+      bench.add(`tracehop ${format}`, injectExtract(createPropagator(format), context));
+      bench.add(`stock ${format}`, injectExtract(makeStock(), context));
+    }
+    bench.add('tracehop nsq envelope', () => {
+      if (decodeEnvelope(encodeEnvelope(envelopeBody, envelopeHeaders)) === undefined) throw new Error('no envelope');
+    });
+    await bench.run();
+    for (const task of bench.tasks) record(task.name, medianNs(bench, task.name));
+  }
+
+  const rows: MicroRow[] = Object.keys(stock).map((format) => ({
+    name: `inject + extract ${format}`,
+    tracehopNs: median(samples.get(`tracehop ${format}`)!),
+    stockNs: median(samples.get(`stock ${format}`)!),
+  }));
+  rows.push({ name: 'NSQ envelope encode + decode (256 B, 2 headers)', tracehopNs: median(samples.get('tracehop nsq envelope')!), stockNs: undefined });
+  return rows;
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
+import type * as Nsqjs from 'nsqjs';
+import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
+
+const require = createRequire(import.meta.url);
+const BATCH = 250;
+
+export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
+  const nsq = require('nsqjs') as typeof Nsqjs;
+  const [host, port] = endpoints.nsqdTcpAddress.split(':') as [string, string];
+  const topic = `bench-${randomUUID().slice(0, 12)}`;
+  const tracehop = variant === 'tracehop-spans' || variant === 'tracehop-nospans';
+  const options = { spans: variant === 'tracehop-spans' };
+  let writer = new nsq.Writer(host, Number(port));
+  if (tracehop) writer = instrumentWriter(writer, options);
+  await new Promise<void>((resolve, reject) => {
+    writer.once('ready', () => resolve());
+    writer.once('error', reject);
+    writer.connect();
+  });
+  let reader = new nsq.Reader(topic, 'bench', { nsqdTCPAddresses: [endpoints.nsqdTcpAddress], maxInFlight: 1_000 });
+  if (tracehop) reader = instrumentReader(reader, options);
+  const countdown = new Countdown();
+  reader.on('message', (message) => {
+    message.finish();
+    countdown.consumed();
+  });
+  // Create the topic before the reader subscribes, so the first messages are not dropped.
+  await new Promise<void>((resolve, reject) => writer.publish(topic, [Buffer.from('warm')], (error) => (error ? reject(error) : resolve())));
+  const warmedUp = countdown.expect(1);
+  reader.connect();
+  await warmedUp;
+
+  let sent = 0;
+  return {
+    async run(count) {
+      const done = countdown.expect(count);
+      for (let offset = 0; offset < count; offset += BATCH) {
+        const batch: Buffer[] = [];
+        for (let i = 0; i < Math.min(BATCH, count - offset); i++) batch.push(payload(size, sent++));
+        await new Promise<void>((resolve, reject) => writer.publish(topic, batch, (error) => (error ? reject(error) : resolve())));
+      }
+      await done;
+    },
+    async close() {
+      reader.close();
+      writer.close();
+    },
+  };
+}

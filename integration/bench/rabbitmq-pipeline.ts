@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+import { instrumentChannel } from '@tracehop/amqplib';
+import type * as Amqplib from 'amqplib';
+import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
+
+const require = createRequire(import.meta.url);
+
+export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
+  if (variant === 'official') {
+    const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+    const { AmqplibInstrumentation } = require('@opentelemetry/instrumentation-amqplib') as typeof import('@opentelemetry/instrumentation-amqplib');
+    registerInstrumentations({ instrumentations: [new AmqplibInstrumentation()] });
+  }
+  const amqp = require('amqplib') as typeof Amqplib;
+  const connection = await amqp.connect(endpoints.amqpUrl);
+  const tracehop = variant === 'tracehop-spans' || variant === 'tracehop-nospans';
+  const options = { spans: variant === 'tracehop-spans' };
+  const wrap = (channel: Amqplib.Channel) => (tracehop ? instrumentChannel(channel, options) : channel);
+  const publisher = wrap(await connection.createChannel());
+  const consumer = wrap(await connection.createChannel());
+  const { queue } = await consumer.assertQueue('', { exclusive: true, autoDelete: true });
+  await consumer.prefetch(1_000);
+  const countdown = new Countdown();
+  await consumer.consume(queue, (message) => {
+    if (message === null) return;
+    consumer.ack(message);
+    countdown.consumed();
+  });
+
+  let sent = 0;
+  return {
+    async run(count) {
+      const done = countdown.expect(count);
+      for (let i = 0; i < count; i++) {
+        const ok = publisher.sendToQueue(queue, payload(size, sent++), { headers: { 'content-type': 'application/octet-stream' } });
+        if (!ok) await new Promise((resolve) => publisher.once('drain', resolve));
+      }
+      await done;
+    },
+    async close() {
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// `pnpm bench`: micro benchmarks, end-to-end throughput on the real brokers, and memory;
+// prints the tables and regenerates docs/benchmarks.md from what this run measured.
+//   BENCH_MESSAGES (20000)  BENCH_REPETITIONS (5)  BENCH_SIZE (256)  BENCH_MEMORY_MESSAGES (1000000)
+//   BENCH_ONLY=micro,throughput,memory   BENCH_BROKERS=kafka,rabbitmq,nsq
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runThroughput, runWorker, type Endpoints } from './e2e.js';
+import { runMicro } from './micro.js';
+import { renderReport, type MemoryRow } from './report.js';
+import type { Broker } from './variants.js';
+
+const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const only = new Set((process.env.BENCH_ONLY ?? 'micro,throughput,memory').split(','));
+const brokers = (process.env.BENCH_BROKERS ?? 'kafka,rabbitmq,nsq').split(',') as Broker[];
+const endpoints: Endpoints = {
+  kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  nsqdTcpAddress: process.env.NSQD_TCP_ADDRESS ?? '127.0.0.1:4150',
+};
+const log = (line: string) => console.log(line);
+const settings = {
+  messages: number('BENCH_MESSAGES', 20_000),
+  size: number('BENCH_SIZE', 256),
+  repetitions: number('BENCH_REPETITIONS', 5),
+  memoryMessages: number('BENCH_MEMORY_MESSAGES', 1_000_000),
+};
+
+const micro = only.has('micro') ? (log('micro benchmarks…'), await runMicro()) : [];
+const throughput = only.has('throughput') ? (log('end to end throughput…'), await runThroughput(brokers, endpoints, { ...settings, log })) : [];
+const memory: MemoryRow[] = [];
+if (only.has('memory')) {
+  log(`memory: ${settings.memoryMessages} messages per adapter, spans on…`);
+  for (const broker of brokers) {
+    const result = await runWorker({ broker, variant: 'tracehop-spans', messages: settings.memoryMessages, size: settings.size, memory: true }, endpoints);
+    memory.push({ broker, messages: result.messages, before: result.heapAfterWarmupBytes!, after: result.heapAfterRunBytes!, perSecond: result.perSecond });
+    log(`  ${broker}: ${(result.heapAfterWarmupBytes! / 2 ** 20).toFixed(1)} MiB → ${(result.heapAfterRunBytes! / 2 ** 20).toFixed(1)} MiB`);
+  }
+}
+
+const report = await renderReport({ micro, throughput, memory, settings, endpoints });
+console.log(`\n${report}`);
+if (only.size === 3 && process.env.BENCH_WRITE !== '0') {
+  const file = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+  writeFileSync(file, report);
+  console.log(`written to ${file}`);
+}
