@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { instrumentConsumer, instrumentProducer } from '@tracehop/kafkajs';
+import type * as Instrumentation from '@opentelemetry/instrumentation';
+import type * as KafkaJsInstrumentationModule from '@opentelemetry/instrumentation-kafkajs';
 import type * as KafkaJs from 'kafkajs';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 
@@ -10,8 +12,8 @@ const BATCH = 250;
 export async function kafkaPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
   if (variant === 'official') {
     // Enabled the way its README says, before kafkajs is loaded.
-    const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-    const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
+    const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof Instrumentation;
+    const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof KafkaJsInstrumentationModule;
     registerInstrumentations({ instrumentations: [new KafkaJsInstrumentation()] });
   }
   const { Kafka, logLevel } = require('kafkajs') as typeof KafkaJs;

@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { instrumentChannel } from '@tracehop/amqplib';
+import type * as Instrumentation from '@opentelemetry/instrumentation';
+import type * as AmqplibInstrumentationModule from '@opentelemetry/instrumentation-amqplib';
 import type * as Amqplib from 'amqplib';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 
@@ -7,8 +9,8 @@ const require = createRequire(import.meta.url);
 
 export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
   if (variant === 'official') {
-    const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-    const { AmqplibInstrumentation } = require('@opentelemetry/instrumentation-amqplib') as typeof import('@opentelemetry/instrumentation-amqplib');
+    const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof Instrumentation;
+    const { AmqplibInstrumentation } = require('@opentelemetry/instrumentation-amqplib') as typeof AmqplibInstrumentationModule;
     registerInstrumentations({ instrumentations: [new AmqplibInstrumentation()] });
   }
   const amqp = require('amqplib') as typeof Amqplib;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import type * as Amqplib from 'amqplib';
 import type { Endpoints, ThroughputRow } from './e2e.js';
 import type { MicroRow } from './micro.js';
 
@@ -35,7 +36,7 @@ async function brokerVersions(endpoints: Endpoints): Promise<string> {
     parts.push('Kafka ?');
   }
   try {
-    const amqp = require('amqplib') as typeof import('amqplib');
+    const amqp = require('amqplib') as typeof Amqplib;
     const connection = await amqp.connect(endpoints.amqpUrl);
     parts.push(`RabbitMQ ${String(connection.connection.serverProperties.version)}`);
     await connection.close();
