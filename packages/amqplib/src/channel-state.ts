@@ -1,0 +1,58 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Instrumentation } from './resolve-instrumentation.js';
+import { serverAttributes } from './server-address.js';
+import { SettlementTracker } from './settlement-tracker.js';
+
+/** Any function, as amqplib's methods are called through here (promise and callback API alike). */
+export type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/** An amqplib channel as tracehop sees it: an EventEmitter with the methods it wraps. */
+export interface ChannelTarget {
+  readonly [method: string]: unknown;
+  once(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+  on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+  off?(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+}
+
+/**
+ * Everything tracehop keeps for one wrapped channel. It is referenced only by the channel's
+ * proxy and the channel's own listeners, so it goes away with the channel.
+ */
+export class ChannelState {
+  readonly target: ChannelTarget;
+  readonly instrumentation: Instrumentation;
+  /** A ConfirmChannel: publish spans end at the broker's confirm. */
+  readonly confirm: boolean;
+  readonly tracker: SettlementTracker;
+  /** The proxy handed to the user (set once it exists). */
+  proxy: object | undefined;
+  #server: Attributes | undefined;
+  #synthetic = 0;
+
+  constructor(target: ChannelTarget, instrumentation: Instrumentation) {
+    this.target = target;
+    this.instrumentation = instrumentation;
+    this.confirm = typeof target.waitForConfirms === 'function';
+    this.tracker = new SettlementTracker(instrumentation.settleTimeoutMs);
+  }
+
+  /** `server.*` attributes, read from the socket the first time a span needs them. */
+  server(): Attributes {
+    return (this.#server ??= serverAttributes(this.target));
+  }
+
+  /** A tracker key for a delivery without a delivery tag: negative, so never a real tag. */
+  syntheticTag(): number {
+    return --this.#synthetic;
+  }
+
+  /** The target's method `name`, looked up at call time so later patches are honoured. */
+  method(name: string): AnyFunction {
+    return this.target[name] as AnyFunction;
+  }
+
+  /** amqplib's callback API returns the channel itself: hand back the proxy instead. */
+  result(value: unknown): unknown {
+    return value === this.target && this.proxy !== undefined ? this.proxy : value;
+  }
+}

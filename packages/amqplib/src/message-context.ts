@@ -1,0 +1,31 @@
+import type { Context } from '@opentelemetry/api';
+import type { Message } from 'amqplib';
+
+/**
+ * The context each delivered or fetched message belongs to. Keyed weakly by amqplib's message
+ * object, so an entry lives exactly as long as the message itself.
+ */
+const contexts = new WeakMap<object, Context>();
+
+/** Records the context of a message that a wrapped channel delivered or returned. */
+export function setMessageContext(message: object, context: Context): void {
+  contexts.set(message, context);
+}
+
+/**
+ * The trace context of a message received through an instrumented channel, or undefined for
+ * any other message (or `false`, `null`).
+ *
+ * - For a message returned by `get()`, it is the context of its `receive` span (a child of
+ *   the producer's span under `inbound: 'parent'`), with the message's baggage: run the work
+ *   done for the message in it with `context.with(getMessageContext(message), work)`.
+ * - For a message delivered to a `consume` handler, it is the context of its `process` span,
+ *   already active inside the handler; the helper makes it available to work that continues
+ *   elsewhere (a queue of jobs, a worker).
+ *
+ * In propagate-only mode (`spans: false`) it is the restored inbound context.
+ */
+export function getMessageContext(message: Message | false | null | undefined): Context | undefined {
+  if (message === null || typeof message !== 'object') return undefined;
+  return contexts.get(message);
+}
