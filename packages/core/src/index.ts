@@ -3,6 +3,11 @@ export { CompositePropagator } from './propagation/composite-propagator.js';
 export { PROPAGATOR_NAMES, isPropagatorName } from './propagation/propagator-names.js';
 export type { PropagatorName, PropagatorNames } from './propagation/propagator-names.js';
 export type { PropagatorSettings } from './propagation/propagator-registry.js';
+export { TraceContextPropagator } from './propagation/trace-context-propagator.js';
+export { BaggagePropagator } from './propagation/baggage-propagator.js';
+export { B3Propagator, B3_DEBUG_FLAG_KEY } from './propagation/b3-propagator.js';
+export type { B3PropagatorOptions } from './propagation/b3-propagator.js';
+export { JaegerPropagator, JAEGER_DEBUG_FLAG_KEY } from './propagation/jaeger-propagator.js';
 
 export { DEFAULT_PROPAGATORS, ENV_EXTRACT_PROPAGATORS, ENV_OTEL_PROPAGATORS } from './options.js';
 export type { BaggagePolicy, InboundPolicy, PropagatorOption, TracehopOptions } from './options.js';
@@ -14,7 +19,7 @@ export type { HeaderMap, HeaderValue } from './header-carrier.js';
 export { injectHeaders } from './inject-headers.js';
 export type { InjectHeadersOptions } from './inject-headers.js';
 export { isOwnedHeader, mergeOwnedHeaders, ownedHeadersOf } from './owned-headers.js';
-export type { OwnedHeaders, OwnsHeaderPrefixes } from './owned-headers.js';
+export type { OwnedHeaders, OwnsHeaderNames, OwnsHeaderPrefixes } from './owned-headers.js';
 
 export { applyBaggagePolicy } from './baggage-policy.js';
 export { extractInbound, inboundContext, startConsumerSpan, startProducerSpan } from './messaging-spans.js';

@@ -8,6 +8,14 @@ export interface OwnsHeaderPrefixes {
   ownedHeaderPrefixes(): readonly string[];
 }
 
+/**
+ * Implemented by propagators that read headers beyond their `fields()` (a B3 multi-header
+ * propagator reads `b3` first), so that stale values of those are removed before inject too.
+ */
+export interface OwnsHeaderNames {
+  ownedHeaderNames(): readonly string[];
+}
+
 /** The header names a set of propagators writes, lowercase: what an inject owns. */
 export interface OwnedHeaders {
   readonly names: ReadonlySet<string>;
@@ -20,11 +28,16 @@ function hasPrefixes(propagator: TextMapPropagator): propagator is TextMapPropag
   return typeof (propagator as Partial<OwnsHeaderPrefixes>).ownedHeaderPrefixes === 'function';
 }
 
+function hasNames(propagator: TextMapPropagator): propagator is TextMapPropagator & OwnsHeaderNames {
+  return typeof (propagator as Partial<OwnsHeaderNames>).ownedHeaderNames === 'function';
+}
+
 /** The headers owned by one propagator (memoised: `fields()` is fixed per instance). */
 export function ownedHeadersOf(propagator: TextMapPropagator): OwnedHeaders {
   let owned = cache.get(propagator);
   if (owned === undefined) {
     const names = new Set(propagator.fields().map((field) => field.toLowerCase()));
+    if (hasNames(propagator)) for (const name of propagator.ownedHeaderNames()) names.add(name.toLowerCase());
     const prefixes = hasPrefixes(propagator)
       ? propagator.ownedHeaderPrefixes().map((prefix) => prefix.toLowerCase())
       : [];

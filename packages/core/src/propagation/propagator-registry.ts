@@ -1,8 +1,9 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import { B3Propagator } from './b3-propagator.js';
+import { BaggagePropagator } from './baggage-propagator.js';
+import { JaegerPropagator } from './jaeger-propagator.js';
 import type { PropagatorName } from './propagator-names.js';
+import { TraceContextPropagator } from './trace-context-propagator.js';
 
 /** Settings that change how some formats are written. */
 export interface PropagatorSettings {
@@ -13,20 +14,21 @@ export interface PropagatorSettings {
   readonly b3CanonicalCase?: boolean;
 }
 
-/** Builds the propagator for one name (`none` is handled by the caller). */
-export function propagatorFor(
-  name: Exclude<PropagatorName, 'none'>,
-  _settings: PropagatorSettings = {},
-): TextMapPropagator {
+/**
+ * Builds the propagator for one name (`none` is handled by the caller). Every format is
+ * tracehop's own implementation of its specification (docs/propagation.md); the stock
+ * OpenTelemetry propagators are not used at run time.
+ */
+export function propagatorFor(name: Exclude<PropagatorName, 'none'>, settings: PropagatorSettings = {}): TextMapPropagator {
   switch (name) {
     case 'tracecontext':
-      return new W3CTraceContextPropagator();
+      return new TraceContextPropagator();
     case 'baggage':
-      return new W3CBaggagePropagator();
+      return new BaggagePropagator();
     case 'b3':
-      return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
+      return new B3Propagator({ injectEncoding: 'single' });
     case 'b3multi':
-      return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+      return new B3Propagator({ injectEncoding: 'multi', canonicalCase: settings.b3CanonicalCase === true });
     case 'jaeger':
       return new JaegerPropagator();
   }
