@@ -2,6 +2,8 @@ import type { Attributes, Baggage, Context, Link, Span, SpanContext, TextMapGett
 import { ROOT_CONTEXT, SpanKind, context as contextApi, diag, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
 import { applyBaggagePolicy } from './baggage-policy.js';
 import { headerGetter } from './header-carrier.js';
+import { B3_DEBUG_FLAG_KEY } from './propagation/b3-propagator.js';
+import { JAEGER_DEBUG_FLAG_KEY } from './propagation/jaeger-propagator.js';
 import type { ResolvedOptions } from './resolve-options.js';
 
 /** What a message brought with it, after the wrapper's trust policies were applied. */
@@ -10,6 +12,23 @@ export interface InboundContext {
   readonly spanContext: SpanContext | undefined;
   /** The inbound baggage that the baggage policy lets through. */
   readonly baggage: Baggage | undefined;
+  /**
+   * Trace-wide flags a format keeps beside the span context (the B3 and Jaeger debug flags),
+   * carried on to what the consumer sends when the producer's span is the parent.
+   */
+  readonly flags?: ReadonlyArray<readonly [symbol, unknown]>;
+}
+
+/** Context keys whose values belong to the trace, not the hop: they cross a consumer. */
+const TRACE_FLAG_KEYS: readonly symbol[] = [B3_DEBUG_FLAG_KEY, JAEGER_DEBUG_FLAG_KEY];
+
+function traceFlagsOf(extracted: Context): Array<readonly [symbol, unknown]> | undefined {
+  let flags: Array<readonly [symbol, unknown]> | undefined;
+  for (const key of TRACE_FLAG_KEYS) {
+    const value = extracted.getValue(key);
+    if (value !== undefined) (flags ??= []).push([key, value]);
+  }
+  return flags;
 }
 
 const NO_INBOUND: InboundContext = { spanContext: undefined, baggage: undefined };
@@ -32,9 +51,11 @@ export function extractInbound<C>(
     return NO_INBOUND;
   }
   const spanContext = trace.getSpanContext(extracted);
+  const valid = spanContext !== undefined && isSpanContextValid(spanContext);
   return {
-    spanContext: spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined,
+    spanContext: valid ? spanContext : undefined,
     baggage: applyBaggagePolicy(propagation.getBaggage(extracted), resolved.baggage),
+    flags: valid ? traceFlagsOf(extracted) : undefined,
   };
 }
 
@@ -48,8 +69,10 @@ export function extractInbound<C>(
 export function inboundContext(resolved: ResolvedOptions, inbound: InboundContext, active: Context = contextApi.active()): Context {
   let base: Context;
   if (resolved.inbound === 'link') base = active;
-  else if (resolved.inbound === 'parent' && inbound.spanContext !== undefined) base = trace.setSpanContext(active, inbound.spanContext);
-  else base = trace.deleteSpan(active);
+  else if (resolved.inbound === 'parent' && inbound.spanContext !== undefined) {
+    base = trace.setSpanContext(active, inbound.spanContext);
+    if (inbound.flags !== undefined) for (const [key, value] of inbound.flags) base = base.setValue(key, value);
+  } else base = trace.deleteSpan(active);
   return inbound.baggage === undefined ? base : propagation.setBaggage(base, inbound.baggage);
 }
 

@@ -120,3 +120,30 @@ describe('propagate-only consumers', () => {
     expect(tracing.spans()).toHaveLength(0);
   });
 });
+
+describe('trace-wide flags', () => {
+  it('carry the B3 debug flag from a message on to what the consumer sends (inbound parent)', () => {
+    const r = resolveOptions({ propagator: 'b3multi', tracerProvider: tracing.provider }, scope);
+    const inbound = extractInbound(r, {
+      'x-b3-traceid': producerContext.traceId,
+      'x-b3-spanid': producerContext.spanId,
+      'x-b3-flags': '1',
+    });
+    const { span, context: ctx } = startConsumerSpan(r, { name: 'process orders', attributes: {}, inbound });
+    const forwarded: Record<string, unknown> = {};
+    r.injector.inject(ctx, forwarded, headerSetter);
+    span?.end();
+    expect(forwarded['x-b3-flags']).toBe('1');
+    expect(forwarded['x-b3-traceid']).toBe(producerContext.traceId);
+  });
+
+  it('are not carried when the inbound context is only linked', () => {
+    const r = resolveOptions({ propagator: 'b3', inbound: 'link', tracerProvider: tracing.provider }, scope);
+    const inbound = extractInbound(r, { b3: `${producerContext.traceId}-${producerContext.spanId}-d` });
+    const { span, context: ctx } = startConsumerSpan(r, { name: 'process orders', attributes: {}, inbound });
+    const forwarded: Record<string, unknown> = {};
+    r.injector.inject(ctx, forwarded, headerSetter);
+    span?.end();
+    expect(String(forwarded.b3)).not.toMatch(/-d$/);
+  });
+});
