@@ -5,11 +5,26 @@
 # 127.0.0.1 only. Starting is idempotent: a broker that already answers is reused.
 #
 #   brokers.sh up [kafka|rabbitmq|nsqd ...]     install what is missing, start, wait until ready
-#   brokers.sh down [kafka|rabbitmq|nsqd ...]   stop what this script started
+#   brokers.sh down [kafka|rabbitmq|nsqd ...]   stop what this script started, and delete its data
+#   brokers.sh stop [kafka|rabbitmq|nsqd ...]   stop what this script started, keeping its data:
+#                                               the next `up` resumes it (a clean broker restart)
+#   brokers.sh kill [kafka|rabbitmq|nsqd ...]   kill -9 what this script started, keeping its data
+#                                               (a crash; `up` recovers it)
 #   brokers.sh status                           address, version and state of each broker
 #
 # A broker whose address is given by the environment (KAFKA_BROKERS, AMQP_URL,
 # NSQD_TCP_ADDRESS) is somebody else's: it is neither started nor stopped here.
+#
+# A second, dedicated instance of any broker (for tests that stop, restart or crash it without
+# disturbing the shared one) runs from its own state directory on its own ports:
+#
+#   TRACEHOP_BROKERS_STATE=/tmp/x TRACEHOP_KAFKA_PORT=29092 TRACEHOP_KAFKA_CONTROLLER_PORT=29093
+#   TRACEHOP_BROKERS_STATE=/tmp/x TRACEHOP_AMQP_PORT=5682 TRACEHOP_RABBITMQ_NODENAME=rabbit-faults@localhost
+#       (Erlang distribution port: TRACEHOP_RABBITMQ_DIST_PORT, default AMQP port + 20000;
+#        a node other than rabbit@localhost keeps its mnesia and logs under the state directory)
+#   TRACEHOP_BROKERS_STATE=/tmp/x TRACEHOP_NSQD_TCP_PORT=24150 TRACEHOP_NSQD_HTTP_PORT=24151
+#
+# Without these variables every default is the shared instance's, exactly as before.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,10 +37,11 @@ mkdir -p "$cache" "$state"
 
 KAFKA_PORT=${TRACEHOP_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${TRACEHOP_KAFKA_CONTROLLER_PORT:-9093}
-AMQP_PORT=5672
-NSQD_TCP_PORT=4150
-NSQD_HTTP_PORT=4151
-export RABBITMQ_NODENAME=rabbit@localhost
+AMQP_PORT=${TRACEHOP_AMQP_PORT:-5672}
+NSQD_TCP_PORT=${TRACEHOP_NSQD_TCP_PORT:-4150}
+NSQD_HTTP_PORT=${TRACEHOP_NSQD_HTTP_PORT:-4151}
+export RABBITMQ_NODENAME=${TRACEHOP_RABBITMQ_NODENAME:-rabbit@localhost}
+RABBITMQ_DEFAULT_NODE=rabbit@localhost
 
 log() { printf '[brokers] %s\n' "$*" >&2; }
 die() { printf '[brokers] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -44,6 +60,21 @@ wait_for() {
 }
 
 pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pid NAME PIDFILE SECONDS: SIGTERM, then SIGKILL if it has not exited in time.
+stop_pid() {
+  local pid; pid=$(cat "$2")
+  kill "$pid"
+  wait_for "$1 shutdown" "$3" bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+}
+
+# crash_pid NAME PIDFILE: SIGKILL, as a crash would, and wait until the process is gone.
+crash_pid() {
+  local pid; pid=$(cat "$2")
+  log "killing $1 (pid $pid) with SIGKILL"
+  kill -9 "$pid" 2>/dev/null || true
+  wait_for "$1 exit" 30 bash -c "! kill -0 $pid 2>/dev/null" || die "$1 (pid $pid) survived SIGKILL"
+}
 
 # ---------------------------------------------------------------------------------- Kafka
 kafka_home() { echo "$cache/kafka-$KAFKA_VERSION"; }
@@ -102,6 +133,20 @@ kafka_down() {
   rm -rf "$dir"
 }
 
+# Stops Kafka cleanly (controlled shutdown) and keeps its log dirs: `up` resumes it.
+kafka_stop() {
+  local dir="$state/kafka"
+  pid_alive "$dir/pid" || return 0
+  log "stopping Kafka (data kept)"
+  stop_pid Kafka "$dir/pid" 60
+}
+
+kafka_kill() {
+  local dir="$state/kafka"
+  pid_alive "$dir/pid" && crash_pid Kafka "$dir/pid"
+  return 0
+}
+
 kafka_status() {
   local dir="$state/kafka" version=external
   [[ -f $dir/version ]] && version=$(cat "$dir/version")
@@ -116,7 +161,19 @@ rabbitmq_env() {
   export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$AMQP_PORT ERL_EPMD_ADDRESS=127.0.0.1
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
   export RABBITMQ_LOG_BASE="$state/rabbitmq/log"
+  # RabbitMQ's own default (AMQP port + 20000), made explicit so that two nodes never collide.
+  export RABBITMQ_DIST_PORT=${TRACEHOP_RABBITMQ_DIST_PORT:-$((AMQP_PORT + 20000))}
+  if [[ $RABBITMQ_NODENAME != "$RABBITMQ_DEFAULT_NODE" ]]; then
+    # A dedicated node keeps everything under the state directory, and enables no plugin
+    # (a management listener would collide with the shared node's).
+    export RABBITMQ_MNESIA_BASE="$state/rabbitmq/mnesia"
+    export RABBITMQ_PID_FILE="$state/rabbitmq/pid"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$state/rabbitmq/enabled_plugins"
+  fi
 }
+
+# rabbitmqctl, always aimed at this script's node (the shared one unless told otherwise).
+rabbitmq_ctl() { rabbitmqctl -n "$RABBITMQ_NODENAME" "$@"; }
 
 rabbitmq_install() {
   command -v rabbitmq-server >/dev/null && return 0
@@ -133,28 +190,50 @@ rabbitmq_up() {
   rabbitmq_install
   rabbitmq_env
   mkdir -p "$state/rabbitmq/log"; chmod 777 "$state/rabbitmq" "$state/rabbitmq/log"
-  log "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
+  if [[ $RABBITMQ_NODENAME != "$RABBITMQ_DEFAULT_NODE" ]]; then
+    mkdir -p "$state/rabbitmq/mnesia"; chmod 777 "$state/rabbitmq/mnesia"
+    [[ -f $RABBITMQ_ENABLED_PLUGINS_FILE ]] || { echo '[].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"; chmod 666 "$RABBITMQ_ENABLED_PLUGINS_FILE"; }
+  fi
+  log "starting RabbitMQ node $RABBITMQ_NODENAME on 127.0.0.1:$AMQP_PORT"
   rabbitmq-server -detached >"$state/rabbitmq/start.out" 2>&1 || die "rabbitmq-server -detached failed: $(cat "$state/rabbitmq/start.out")"
   touch "$state/rabbitmq/started-here"
   wait_for RabbitMQ 120 rabbitmq_ready || die "RabbitMQ did not become ready in 120 s; see $state/rabbitmq/log"
 }
 
-rabbitmq_ready() { rabbitmqctl -q await_startup --timeout 5 && port_open $AMQP_PORT; }
+rabbitmq_ready() { rabbitmq_ctl -q await_startup --timeout 5 && port_open $AMQP_PORT; }
 
 rabbitmq_down() {
   [[ -f $state/rabbitmq/started-here ]] || return 0
   log "stopping RabbitMQ"
   rabbitmq_env
-  rabbitmqctl -q stop >/dev/null 2>&1 || true
+  rabbitmq_ctl -q stop >/dev/null 2>&1 || true
   wait_for "RabbitMQ shutdown" 60 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$AMQP_PORT) 2>/dev/null" || true
   rm -rf "$state/rabbitmq"
+}
+
+# Stops the node cleanly and keeps its mnesia (durable queues and their messages): `up`
+# resumes it. Only a dedicated node keeps its data under the state directory.
+rabbitmq_stop() {
+  [[ -f $state/rabbitmq/started-here ]] || return 0
+  log "stopping RabbitMQ node $RABBITMQ_NODENAME (data kept)"
+  rabbitmq_env
+  rabbitmq_ctl -q stop >/dev/null 2>&1 || true
+  wait_for "RabbitMQ shutdown" 60 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$AMQP_PORT) 2>/dev/null" || true
+}
+
+rabbitmq_kill() {
+  [[ -f $state/rabbitmq/started-here ]] || return 0
+  rabbitmq_env
+  [[ $RABBITMQ_NODENAME != "$RABBITMQ_DEFAULT_NODE" ]] || die "kill is for a dedicated RabbitMQ node (TRACEHOP_RABBITMQ_NODENAME)"
+  pid_alive "$RABBITMQ_PID_FILE" && crash_pid RabbitMQ "$RABBITMQ_PID_FILE"
+  return 0
 }
 
 rabbitmq_status() {
   if [[ -n ${AMQP_URL:-} ]]; then printf 'rabbitmq  %-24s %-10s %s\n' "(AMQP_URL)" "(env)" external; return; fi
   local version=-
   if port_open $AMQP_PORT; then
-    version=$(rabbitmqctl -q version 2>/dev/null || echo unknown)
+    version=$(rabbitmq_ctl -q version 2>/dev/null || echo unknown)
     printf 'rabbitmq  %-24s %-10s %s\n' "127.0.0.1:$AMQP_PORT" "$version" running
   else
     command -v rabbitmqctl >/dev/null && version=$(dpkg-query -W -f '${Version}' rabbitmq-server 2>/dev/null || echo -)
@@ -181,7 +260,9 @@ nsqd_up() {
   if port_open $NSQD_TCP_PORT; then log "nsqd: reusing the daemon on 127.0.0.1:$NSQD_TCP_PORT"; return 0; fi
   nsqd_install
   local dir="$state/nsqd"
-  rm -rf "$dir"; mkdir -p "$dir/data"
+  # After `stop` or `kill` the data is resumed (messages nsqd persisted, topics, channels).
+  if [[ -f $dir/kept ]]; then rm -f "$dir/kept"; else rm -rf "$dir"; fi
+  mkdir -p "$dir/data"
   log "starting nsqd $NSQ_VERSION on 127.0.0.1:$NSQD_TCP_PORT (HTTP $NSQD_HTTP_PORT)"
   nohup "$(nsqd_bin)" --tcp-address="127.0.0.1:$NSQD_TCP_PORT" --http-address="127.0.0.1:$NSQD_HTTP_PORT" \
     --broadcast-address=127.0.0.1 --data-path="$dir/data" >"$dir/nsqd.out" 2>&1 &
@@ -202,6 +283,22 @@ nsqd_down() {
     wait_for "nsqd shutdown" 30 bash -c "! kill -0 $(cat "$dir/pid") 2>/dev/null" || kill -9 "$(cat "$dir/pid")" 2>/dev/null || true
   fi
   rm -rf "$dir"
+}
+
+# Stops nsqd cleanly: it writes its in-memory messages to disk, and `up` resumes them.
+nsqd_stop() {
+  local dir="$state/nsqd"
+  pid_alive "$dir/pid" || return 0
+  log "stopping nsqd (data kept)"
+  stop_pid nsqd "$dir/pid" 30
+  touch "$dir/kept"
+}
+
+nsqd_kill() {
+  local dir="$state/nsqd"
+  pid_alive "$dir/pid" || return 0
+  crash_pid nsqd "$dir/pid"
+  touch "$dir/kept"
 }
 
 nsqd_status() {
@@ -232,9 +329,11 @@ case $command in
     for name in "${names[@]}"; do "${name}_up"; done
     ;;
   down) for name in "${names[@]}"; do "${name}_down"; done ;;
+  stop) for name in "${names[@]}"; do "${name}_stop"; done ;;
+  kill) for name in "${names[@]}"; do "${name}_kill"; done ;;
   status)
     printf '%-9s %-24s %-10s %s\n' broker address version state
     for name in "${all[@]}"; do "${name}_status"; done
     ;;
-  *) die "usage: brokers.sh up|down|status [kafka|rabbitmq|nsqd ...]" ;;
+  *) die "usage: brokers.sh up|down|stop|kill|status [kafka|rabbitmq|nsqd ...]" ;;
 esac
