@@ -31,7 +31,19 @@ export function injectAmqpHeaders(
   } catch (error) {
     diag.warn('tracehop: could not inject AMQP headers; no context was added', error);
   }
-  return headers != null && typeof headers === 'object' ? { ...headers } : {};
+  return headers != null && typeof headers === 'object' ? copyTable(headers) : {};
+}
+
+/**
+ * A plain copy of a header table with every key amqplib would encode: it walks tables with
+ * `for…in`, so inherited enumerable keys are sent too and must be kept.
+ */
+function copyTable(headers: HeaderMap): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key in headers) {
+    Object.defineProperty(copy, key, { value: headers[key], enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 }
 
 /**
