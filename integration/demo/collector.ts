@@ -49,7 +49,11 @@ export class OtlpCollector {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    const server = this.#server;
+    if (server === undefined) return;
+    // Exporters keep their HTTP connections alive; close them rather than wait for them.
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   /** Everything received, as one OTLP/JSON document (`ExportTraceServiceRequest`). */

@@ -26,7 +26,7 @@ const HOP_ORDER: ReadonlyArray<HopEvent['broker']> = ['kafka', 'rabbitmq', 'nsq'
 
 const servicePath = (name: string) => fileURLToPath(new URL(`./services/${name}.ts`, import.meta.url));
 
-/** The consumers first (each waits until it is ready), then the checkout that starts the trace. */
+/** The consumers first (started together, each waited for until ready), then the checkout that starts the trace. */
 const CONSUMERS = ['notifier', 'shipping', 'billing'] as const;
 
 class Service {
@@ -94,7 +94,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   };
 
   try {
-    for (const name of CONSUMERS) await start(name).waitFor('ready', deadline);
+    await Promise.all(CONSUMERS.map((name) => start(name).waitFor('ready', deadline)));
     const checkout = start('checkout');
     const notifier = services[0]!;
     await notifier.waitFor('done', deadline);
@@ -102,10 +102,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     if (code !== 0) throw new Error(`checkout exited with code ${code}`);
   } finally {
     for (const service of services) if (service.child.exitCode === null) service.child.send('stop');
+    let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(services.map((service) => service.exited)),
-      new Promise((resolve) => setTimeout(resolve, 15_000)),
+      new Promise((resolve) => (timer = setTimeout(resolve, 15_000))),
     ]);
+    clearTimeout(timer);
     for (const service of services) if (service.child.exitCode === null) service.child.kill('SIGKILL');
     await collector.stop();
   }

@@ -23,7 +23,8 @@ const connection = await connect(env.amqpUrl);
 const channel = instrumentChannel(await connection.createChannel());
 await channel.assertQueue('invoices', { durable: false });
 
-const consumer = instrumentConsumer(kafka.consumer({ groupId }), { inbound: inboundFor(service) });
+// A short fetch wait keeps shutdown quick (a disconnect waits for the fetch in flight).
+const consumer = instrumentConsumer(kafka.consumer({ groupId, maxWaitTimeInMs: 250 }), { inbound: inboundFor(service) });
 await consumer.connect();
 await consumer.subscribe({ topic: 'orders' });
 await consumer.run({

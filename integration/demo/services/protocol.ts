@@ -26,13 +26,23 @@ export function headersAsText(headers: Record<string, unknown> | undefined): Rec
   return Object.fromEntries(Object.entries(headers ?? {}).map(([key, value]) => [key, headerText(value)]));
 }
 
-/** Resolves when the runner asks the service to stop (SIGTERM or a 'stop' message). */
+/**
+ * Resolves when the runner asks the service to stop (SIGTERM or a 'stop' message). The
+ * message listener is removed then: while one is attached, the IPC channel keeps the process
+ * alive after its work is done.
+ */
 export function stopRequested(): Promise<void> {
   return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.on('message', (message) => {
-      if (message === 'stop') resolve();
-    });
+    const stop = () => {
+      process.off('message', onMessage);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    const onMessage = (message: unknown) => {
+      if (message === 'stop') stop();
+    };
+    process.once('SIGTERM', stop);
+    process.on('message', onMessage);
   });
 }
 
