@@ -17,9 +17,17 @@ export interface Endpoints {
 export async function runWorker(request: WorkerRequest, endpoints: Endpoints): Promise<WorkerResult> {
   const { stdout } = await run(
     process.execPath,
-    ['--expose-gc', '--conditions=tracehop-source', '--import', 'tsx', workerPath, JSON.stringify(request)],
+    // No `tracehop-source` condition: @tracehop/* load from their build (see built-packages.ts).
+    ['--expose-gc', '--import', 'tsx', workerPath, JSON.stringify(request)],
     {
-      env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
+      env: {
+        ...process.env,
+        BENCH_ENDPOINTS: JSON.stringify(endpoints),
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        // The formats every variant carries: tracehop reads them from here, the official
+        // instrumentations from the global propagator that telemetry.ts registers to match.
+        OTEL_PROPAGATORS: 'tracecontext,baggage',
+      },
       maxBuffer: 16 << 20,
       timeout: 30 * 60_000,
     },
@@ -34,35 +42,48 @@ export interface ThroughputRow {
   /** Messages per second, one figure per repetition. */
   readonly samples: number[];
   readonly median: number;
+  /** CPU time of the client process per message (µs), one figure per repetition. */
+  readonly cpuSamples: number[];
+  readonly cpuMedian: number;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** `list` rotated left by `by` places. */
+const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
+
 /**
  * Produce + consume `messages` messages of `size` bytes per variant, variants interleaved in
  * each repetition (raw, tracehop, official, raw, …) so that drift in a shared machine's load
- * touches them all alike.
+ * touches them all alike. Each repetition starts with the next variant (raw first, then
+ * raw-context first, …), so that no variant always runs right after the same neighbour.
  */
 export async function runThroughput(
   brokers: Broker[],
   endpoints: Endpoints,
   { messages, size, repetitions, log }: { messages: number; size: number; repetitions: number; log: (line: string) => void },
 ): Promise<ThroughputRow[]> {
-  const samples = new Map<string, number[]>();
+  const samples = new Map<string, { perSecond: number[]; cpu: number[] }>();
   for (let repetition = 1; repetition <= repetitions; repetition++) {
     for (const broker of brokers) {
-      for (const variant of VARIANTS_BY_BROKER[broker]) {
+      for (const variant of rotate(VARIANTS_BY_BROKER[broker], repetition - 1)) {
         const result = await runWorker({ broker, variant, messages, size }, endpoints);
         const key = `${broker}/${variant}`;
-        samples.set(key, [...(samples.get(key) ?? []), result.perSecond]);
-        log(`  rep ${repetition} ${key.padEnd(26)} ${Math.round(result.perSecond).toString().padStart(7)} msg/s (${result.spans} spans)`);
+        const entry = samples.get(key) ?? { perSecond: [], cpu: [] };
+        entry.perSecond.push(result.perSecond);
+        entry.cpu.push(result.cpuMicrosPerMessage);
+        samples.set(key, entry);
+        log(
+          `  rep ${repetition} ${key.padEnd(26)} ${Math.round(result.perSecond).toString().padStart(7)} msg/s ` +
+            `${result.cpuMicrosPerMessage.toFixed(1).padStart(6)} µs CPU/msg (${result.spans} spans)`,
+        );
       }
     }
   }
   return brokers.flatMap((broker) =>
     VARIANTS_BY_BROKER[broker].map((variant) => {
-      const values = samples.get(`${broker}/${variant}`)!;
-      return { broker, variant, samples: values, median: median(values) };
+      const { perSecond, cpu } = samples.get(`${broker}/${variant}`)!;
+      return { broker, variant, samples: perSecond, median: median(perSecond), cpuSamples: cpu, cpuMedian: median(cpu) };
     }),
   );
 }

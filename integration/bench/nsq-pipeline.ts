@@ -20,7 +20,15 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
     writer.once('error', reject);
     writer.connect();
   });
-  let reader = new nsq.Reader(topic, 'bench', { nsqdTCPAddresses: [endpoints.nsqdTcpAddress], maxInFlight: 1_000 });
+  // nsqd flushes a consumer's buffered messages every `output_buffer_timeout` (250 ms by
+  // default) unless its buffer fills: the last messages of a run waited for that tick, so a
+  // run's time was quantised in steps of 250 ms (runs of 0.75, 1.0 or 1.25 s for the same
+  // work). 25 ms, nsqd's minimum, keeps that tail small; every variant runs with it.
+  let reader = new nsq.Reader(topic, 'bench', {
+    nsqdTCPAddresses: [endpoints.nsqdTcpAddress],
+    maxInFlight: 1_000,
+    outputBufferTimeout: 25,
+  });
   if (tracehop) reader = instrumentReader(reader, options);
   const countdown = new Countdown();
   reader.on('message', (message) => {

@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type * as Amqplib from 'amqplib';
 import type { Endpoints, ThroughputRow } from './e2e.js';
+import { renderFindings } from './findings.js';
 import type { MicroRow } from './micro.js';
+import { formatRatio } from './ratio.js';
 
 const require = createRequire(import.meta.url);
 
@@ -89,16 +91,31 @@ export async function renderReport({ micro, throughput, memory, settings, endpoi
     '',
     '## Method',
     '',
+    '- **tracehop as installed**: `pnpm bench` builds the packages first and every benchmark loads',
+    '  `@tracehop/*` from that build (tsc output), not from the TypeScript sources run through tsx, whose',
+    '  `keepNames` wraps every closure made at run time in a `__name()` call.',
     '- **Micro** (tinybench, same process): one inject into a fresh carrier plus one extract from header values',
     '  given as Buffers (as kafkajs delivers them), tracehop\'s propagators against the stock',
     '  `@opentelemetry/core` / `@opentelemetry/propagator-b3` ones; both read through the same header getter.',
-    '  Three rounds; the figure is the median of the per-round medians.',
+    '  Each operation uses the next of 256 distinct span contexts (ids made as the SDK makes them). Eight',
+    '  operations per timed iteration, so that the clock reading (~40 ns) does not dilute the difference.',
+    '  Five rounds, both sides of a pair back to back; times are the median of the per-round medians, the',
+    '  ratio the median of the per-round ratios.',
     `- **End to end**: produce + consume ${settings.messages} messages of ${settings.size} B through the real broker, after a`,
-    '  warm-up, timed from the first send to the last message processed. Each variant runs in its own Node',
-    `  process; variants are interleaved within each of ${settings.repetitions} repetitions; the figure is the median.`,
-    '  `spans` variants and the official instrumentation run with the SDK\'s BatchSpanProcessor and a no-op',
-    '  exporter; the official instrumentation is registered with `registerInstrumentations` before the client',
-    '  library is loaded, as its README says. Ratios are to raw in the same run.',
+    '  warm-up (a quarter of the run, 2 000 to 10 000 messages), timed from the first send to the last message',
+    '  processed. Kafka: `send` of 250 messages at a time; RabbitMQ: `sendToQueue` with back-pressure, prefetch',
+    '  1 000, `ack` per message; NSQ: MPUB of 250, `maxInFlight` 1 000, `finish()` per message, and an',
+    '  `outputBufferTimeout` of 25 ms (nsqd\'s 250 ms default held back the last messages of a run until its next',
+    '  tick, so run times came in steps of 250 ms). Each variant runs in its own Node process; variants are',
+    `  interleaved within each of ${settings.repetitions} repetitions (each repetition starting with the next variant); the`,
+    '  figures are medians. `raw-context` is the raw client with the OpenTelemetry context manager',
+    '  (AsyncLocalStorage) registered and nothing else: what any tracing setup runs, and what propagate-only mode',
+    '  needs, shown apart so that its cost is not taken for tracehop\'s. `spans` variants and the official',
+    '  instrumentation run with the SDK\'s BatchSpanProcessor and a no-op exporter; the official instrumentation',
+    '  is registered with `registerInstrumentations` before the client library is loaded, as its README says.',
+    '  Ratios are to raw in the same run. **CPU/msg** is the client process\'s CPU time (user + system) per',
+    '  message during the timed run: the broker shares the machine\'s two cores, so msg/s moves with its load',
+    '  and with other work on the machine; the client\'s CPU time is what tracehop adds to.',
     `- **Memory**: heap used after the warm-up and after ${settings.memoryMessages} messages through each adapter (spans on),`,
     '  with GC forced (`--expose-gc`) before each reading.',
     '',
@@ -107,16 +124,21 @@ export async function renderReport({ micro, throughput, memory, settings, endpoi
   if (micro.length > 0) {
     push('## Inject + extract per message', '', '| operation | tracehop | stock | tracehop / stock | target ≤ 0.5× |', '| --- | ---: | ---: | ---: | :---: |');
     for (const row of micro) {
-      const ratio = row.stockNs === undefined ? undefined : row.tracehopNs / row.stockNs;
+      const { ratio } = row;
       push(
-        `| ${row.name} | ${row.tracehopNs.toFixed(0)} ns | ${row.stockNs === undefined ? '—' : `${row.stockNs.toFixed(0)} ns`} | ${ratio === undefined ? '—' : `${ratio.toFixed(2)}×`} | ${ratio === undefined ? '—' : mark(ratio <= 0.5)} |`,
+        `| ${row.name} | ${row.tracehopNs.toFixed(0)} ns | ${row.stockNs === undefined ? '—' : `${row.stockNs.toFixed(0)} ns`} | ${ratio === undefined ? '—' : formatRatio(ratio, 0.5)} | ${ratio === undefined ? '—' : mark(ratio <= 0.5)} |`,
       );
     }
     push('');
   }
 
   if (throughput.length > 0) {
-    push('## End-to-end throughput', '', '| broker | variant | msg/s (median) | ratio to raw | samples | target |', '| --- | --- | ---: | ---: | --- | :---: |');
+    push(
+      '## End-to-end throughput',
+      '',
+      '| broker | variant | msg/s (median) | ratio to raw | samples | target | CPU/msg (median) | CPU ratio to raw |',
+      '| --- | --- | ---: | ---: | --- | :---: | ---: | ---: |',
+    );
     for (const row of throughput) {
       const raw = throughput.find((other) => other.broker === row.broker && other.variant === 'raw')!;
       const official = throughput.find((other) => other.broker === row.broker && other.variant === 'official');
@@ -126,7 +148,11 @@ export async function renderReport({ micro, throughput, memory, settings, endpoi
       if (row.variant === 'tracehop-spans') {
         target = `≥ 0.90× ${mark(ratio >= 0.9)}${official ? `, > official ${mark(row.median > official.median)}` : ''}`;
       }
-      push(`| ${row.broker} | ${row.variant} | ${Math.round(row.median)} | ${ratio.toFixed(2)}× | ${row.samples.map((s) => Math.round(s)).join(', ')} | ${target} |`);
+      const shown = row.variant === 'tracehop-nospans' ? formatRatio(ratio, 0.97) : row.variant === 'tracehop-spans' ? formatRatio(ratio, 0.9) : formatRatio(ratio);
+      push(
+        `| ${row.broker} | ${row.variant} | ${Math.round(row.median)} | ${shown} | ${row.samples.map((s) => Math.round(s)).join(', ')} | ${target} | ` +
+          `${row.cpuMedian.toFixed(1)} µs | ${(row.cpuMedian / raw.cpuMedian).toFixed(2)}× |`,
+      );
     }
     push('');
   }
@@ -139,6 +165,8 @@ export async function renderReport({ micro, throughput, memory, settings, endpoi
     }
     push('');
   }
+
+  push(...renderFindings({ micro, throughput, memory }));
 
   push(
     '## Rerun',

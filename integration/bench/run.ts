@@ -1,11 +1,11 @@
 // `pnpm bench`: micro benchmarks, end-to-end throughput on the real brokers, and memory;
 // prints the tables and regenerates docs/benchmarks.md from what this run measured.
-//   BENCH_MESSAGES (20000)  BENCH_REPETITIONS (5)  BENCH_SIZE (256)  BENCH_MEMORY_MESSAGES (1000000)
+//   BENCH_MESSAGES (30000)  BENCH_REPETITIONS (7)  BENCH_SIZE (256)  BENCH_MEMORY_MESSAGES (1000000)
 //   BENCH_ONLY=micro,throughput,memory   BENCH_BROKERS=kafka,rabbitmq,nsq
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertPackagesBuilt } from './built-packages.js';
 import { runThroughput, runWorker, type Endpoints } from './e2e.js';
-import { runMicro } from './micro.js';
 import { renderReport, type MemoryRow } from './report.js';
 import type { Broker } from './variants.js';
 
@@ -19,12 +19,16 @@ const endpoints: Endpoints = {
 };
 const log = (line: string) => console.log(line);
 const settings = {
-  messages: number('BENCH_MESSAGES', 20_000),
+  messages: number('BENCH_MESSAGES', 30_000),
   size: number('BENCH_SIZE', 256),
-  repetitions: number('BENCH_REPETITIONS', 5),
+  // The machine is shared: seven interleaved repetitions keep one disturbed run out of the median.
+  repetitions: number('BENCH_REPETITIONS', 7),
   memoryMessages: number('BENCH_MEMORY_MESSAGES', 1_000_000),
 };
 
+assertPackagesBuilt();
+// Imported once the build is known to be there: micro.ts loads @tracehop/* from it.
+const { runMicro } = await import('./micro.js');
 const micro = only.has('micro') ? (log('micro benchmarks…'), await runMicro()) : [];
 const throughput = only.has('throughput') ? (log('end to end throughput…'), await runThroughput(brokers, endpoints, { ...settings, log })) : [];
 const memory: MemoryRow[] = [];

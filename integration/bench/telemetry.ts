@@ -1,7 +1,7 @@
 // The tracing setups a benchmark variant runs under.
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ExportResultCode } from '@opentelemetry/core';
+import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Counts spans and drops them: the cost measured is making spans, not shipping them. */
@@ -14,13 +14,27 @@ export class CountingNoopExporter implements SpanExporter {
   async shutdown(): Promise<void> {}
 }
 
+/**
+ * The context manager every traced Node application runs. Node's AsyncLocalStorage starts
+ * tracking async resources (a hook on every promise) the first time a context is entered, not
+ * when it is created: one is entered here, as any instrumented application does on its first
+ * request, so that every variant with a context manager pays that cost alike.
+ */
 export function installContextManager(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.with(context.active(), () => undefined);
 }
 
-/** An SDK with a BatchSpanProcessor and a no-op exporter, registered globally. */
+/**
+ * An SDK with a BatchSpanProcessor and a no-op exporter, registered globally, with the W3C
+ * trace context and baggage propagator registered as NodeSDK and `NodeTracerProvider.register()`
+ * do by default: the official instrumentations inject and extract through the global
+ * propagator, and without one registered they would carry no context at all (doing less work
+ * than tracehop, which reads `OTEL_PROPAGATORS`, set to the same formats by e2e.ts).
+ */
 export function installSdk(): { provider: BasicTracerProvider; exporter: CountingNoopExporter } {
   installContextManager();
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   const exporter = new CountingNoopExporter();
   const provider = new BasicTracerProvider({
     spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: 65_536, maxExportBatchSize: 2_048, scheduledDelayMillis: 200 })],

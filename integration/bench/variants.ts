@@ -1,12 +1,17 @@
-/** What runs in a benchmark: the raw client, tracehop in two modes, or the official instrumentation. */
-export type Variant = 'raw' | 'tracehop-nospans' | 'tracehop-spans' | 'official';
+/**
+ * What runs in a benchmark: the raw client; the raw client under the OpenTelemetry context
+ * manager alone (`raw-context`: what any tracing setup runs, and what propagate-only mode
+ * needs to carry a context across a handler's awaits), a reference that separates the context
+ * manager's cost from tracehop's; tracehop in two modes; the official instrumentation.
+ */
+export type Variant = 'raw' | 'raw-context' | 'tracehop-nospans' | 'tracehop-spans' | 'official';
 export type Broker = 'kafka' | 'rabbitmq' | 'nsq';
 
 export const VARIANTS_BY_BROKER: Record<Broker, Variant[]> = {
-  kafka: ['raw', 'tracehop-nospans', 'tracehop-spans', 'official'],
-  rabbitmq: ['raw', 'tracehop-nospans', 'tracehop-spans', 'official'],
+  kafka: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-spans', 'official'],
+  rabbitmq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-spans', 'official'],
   // No official OpenTelemetry instrumentation exists for nsqjs.
-  nsq: ['raw', 'tracehop-nospans', 'tracehop-spans'],
+  nsq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-spans'],
 };
 
 export interface WorkerRequest {
@@ -24,6 +29,11 @@ export interface WorkerResult {
   readonly messages: number;
   readonly seconds: number;
   readonly perSecond: number;
+  /**
+   * CPU time (user + system) of this process per message during the timed run, in µs: what
+   * the client side costs, much less sensitive than msg/s to other load on a shared machine.
+   */
+  readonly cpuMicrosPerMessage: number;
   readonly spans: number;
   readonly heapAfterWarmupBytes?: number;
   readonly heapAfterRunBytes?: number;

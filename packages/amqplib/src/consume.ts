@@ -4,7 +4,7 @@ import { extractInbound, runHookSafely, startConsumerSpan } from '@tracehop/core
 import type { AnyFunction, ChannelState } from './channel-state.js';
 import { consumerDestination, spanName } from './destination.js';
 import { setMessageContext } from './message-context.js';
-import { consumerAttributes, text, type DeliveredMessage } from './span-attributes.js';
+import { NO_ATTRIBUTES, consumerAttributes, text, type DeliveredMessage } from './span-attributes.js';
 import type { ConsumeInfo } from './types.js';
 
 /** A delivery being processed: the context its handler runs in, and how its span is tracked. */
@@ -34,7 +34,8 @@ function startDelivery(state: ChannelState, queue: string, message: DeliveredMes
     const destination = consumerDestination(text(fields?.exchange), text(fields?.routingKey), queue);
     const { span, context } = startConsumerSpan(resolved, {
       name: spanName('process', destination),
-      attributes: consumerAttributes('process', destination, message, state.server()),
+      // Propagate-only mode makes no span, and so reads no attributes.
+      attributes: resolved.tracer === undefined ? NO_ATTRIBUTES : consumerAttributes('process', destination, message, state.server()),
       inbound: extractInbound(resolved, message.properties?.headers),
     });
     setMessageContext(message, context);

@@ -4,7 +4,7 @@ import { recordSpanError, runHookSafely, startProducerSpan } from '@tracehop/cor
 import type { ChannelState } from './channel-state.js';
 import { producerDestination, spanName } from './destination.js';
 import { publishOptions } from './publish-headers.js';
-import { producerAttributes, text } from './span-attributes.js';
+import { NO_ATTRIBUTES, producerAttributes, text } from './span-attributes.js';
 import type { PublishInfo } from './types.js';
 
 /** Positions of `publish(exchange, routingKey, content, options, callback)`'s arguments. */
@@ -65,7 +65,8 @@ function prepare(state: ChannelState, args: unknown[]): Prepared | undefined {
     const destination = producerDestination(exchange, routingKey);
     const { span, context } = startProducerSpan(resolved, {
       name: spanName('send', destination),
-      attributes: producerAttributes(destination, routingKey, args[OPTIONS], state.server()),
+      // Propagate-only mode makes no span, and so reads no attributes.
+      attributes: resolved.tracer === undefined ? NO_ATTRIBUTES : producerAttributes(destination, routingKey, args[OPTIONS], state.server()),
     });
     if (span !== undefined) send = new SendSpan(span);
     const next = args.slice();

@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
@@ -124,11 +124,12 @@ export class SettlementTracker {
   #settleOne(tag: number, pending: Pending, operation: SettleOperation, requeue: boolean | undefined): void {
     this.#delete(tag);
     try {
-      pending.span.addEvent(operation, {
+      const attributes: Attributes = {
         [ATTR_MESSAGING_OPERATION_NAME]: operation,
         [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE.settle,
-        ...(requeue === undefined ? {} : { [ATTR_SETTLE_REQUEUE]: requeue }),
-      });
+      };
+      if (requeue !== undefined) attributes[ATTR_SETTLE_REQUEUE] = requeue;
+      pending.span.addEvent(operation, attributes);
     } finally {
       pending.span.end();
     }

@@ -27,6 +27,9 @@ export interface DeliveredMessage {
   readonly properties?: (MessageProperties & { readonly headers?: unknown }) | null;
 }
 
+/** What span helpers are given when no span will be made (propagate-only mode). */
+export const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
 /** A string field, or `''` for anything else (amqplib always gives strings; this never throws). */
 export function text(value: unknown): string {
   return typeof value === 'string' ? value : '';

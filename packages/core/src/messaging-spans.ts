@@ -4,6 +4,8 @@ import { applyBaggagePolicy } from './baggage-policy.js';
 import { headerGetter } from './header-carrier.js';
 import { B3_DEBUG_FLAG_KEY } from './propagation/b3-propagator.js';
 import { JAEGER_DEBUG_FLAG_KEY } from './propagation/jaeger-propagator.js';
+import { withBaggage, withSpan, withSpanContext, withValue } from './propagation/overlay-context.js';
+import { traitsOf } from './propagation/propagator-traits.js';
 import type { ResolvedOptions } from './resolve-options.js';
 
 /** What a message brought with it, after the wrapper's trust policies were applied. */
@@ -51,7 +53,9 @@ export function extractInbound<C>(
     return NO_INBOUND;
   }
   const spanContext = trace.getSpanContext(extracted);
-  const valid = spanContext !== undefined && isSpanContextValid(spanContext);
+  // Extracted from an empty context, a span context can only come from the extractor; when
+  // that is made of tracehop's propagators, its ids were checked while parsing.
+  const valid = spanContext !== undefined && (traitsOf(resolved.extractor)?.checksIds === true || isSpanContextValid(spanContext));
   return {
     spanContext: valid ? spanContext : undefined,
     baggage: applyBaggagePolicy(propagation.getBaggage(extracted), resolved.baggage),
@@ -67,13 +71,15 @@ export function extractInbound<C>(
  * unless the policy is `'link'`.
  */
 export function inboundContext(resolved: ResolvedOptions, inbound: InboundContext, active: Context = contextApi.active()): Context {
+  // The values are laid over the active context (see overlay-context.ts) rather than set with
+  // the API's helpers, each of which copies every value of the context: this runs per message.
   let base: Context;
   if (resolved.inbound === 'link') base = active;
   else if (resolved.inbound === 'parent' && inbound.spanContext !== undefined) {
-    base = trace.setSpanContext(active, inbound.spanContext);
-    if (inbound.flags !== undefined) for (const [key, value] of inbound.flags) base = base.setValue(key, value);
-  } else base = trace.deleteSpan(active);
-  return inbound.baggage === undefined ? base : propagation.setBaggage(base, inbound.baggage);
+    base = withSpanContext(active, inbound.spanContext);
+    if (inbound.flags !== undefined) for (const [key, value] of inbound.flags) base = withValue(base, key, value);
+  } else base = trace.getSpan(active) === undefined ? active : trace.deleteSpan(active);
+  return inbound.baggage === undefined ? base : withBaggage(base, inbound.baggage);
 }
 
 /** A span that was started for a message, with the context to run the message's work in. */
@@ -105,7 +111,7 @@ export function startProducerSpan(resolved: ResolvedOptions, init: ProducerSpanI
     { kind: SpanKind.PRODUCER, attributes: init.attributes, links: init.links },
     parent,
   );
-  return { span, context: trace.setSpan(parent, span) };
+  return { span, context: withSpan(parent, span) };
 }
 
 export interface ConsumerSpanInit {
@@ -139,5 +145,5 @@ export function startConsumerSpan(resolved: ResolvedOptions, init: ConsumerSpanI
     { kind: init.kind ?? SpanKind.CONSUMER, attributes: init.attributes, links },
     base,
   );
-  return { span, context: trace.setSpan(base, span) };
+  return { span, context: withSpan(base, span) };
 }

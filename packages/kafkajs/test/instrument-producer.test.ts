@@ -98,6 +98,24 @@ describe('send with one message', () => {
     });
   });
 
+  it('copies a message without headers exactly as `{ ...message, headers }` would', async () => {
+    const raw = fakeProducer();
+    const tag = Symbol('tag');
+    // Own enumerable keys of every kind, a non-enumerable one, and a key named `__proto__`.
+    const message = JSON.parse('{"__proto__": {"x": 1}, "value": "v", "key": "k", "0": "zero"}') as Message & Record<PropertyKey, unknown>;
+    message[tag] = 'symbol';
+    Object.defineProperty(message, 'hidden', { value: 'no', enumerable: false });
+    await instrumentProducer(raw, base).send({ topic: 'orders', messages: [message] });
+
+    const sent = raw.records[0]!.messages[0]! as Message & Record<PropertyKey, unknown>;
+    const expected = { ...message, headers: sent.headers } as Record<PropertyKey, unknown>;
+    expect(Reflect.ownKeys(sent)).toEqual(Reflect.ownKeys(expected));
+    for (const key of Reflect.ownKeys(expected)) expect(sent[key]).toBe(expected[key]);
+    expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
+    expect(Object.keys(sent.headers!)).toEqual(['traceparent']);
+    expect(Object.hasOwn(message, 'headers')).toBe(false);
+  });
+
   it('uses an explicit partition at span start and marks tombstones', async () => {
     const raw = fakeProducer();
     raw.answer = [{ topicName: 'orders', partition: 1, errorCode: 0, baseOffset: '7' }];

@@ -13,10 +13,47 @@ function u32(data: Buffer, offset: number): number {
   return data[offset]! * 0x1000000 + ((data[offset + 1]! << 16) | (data[offset + 2]! << 8) | data[offset + 3]!);
 }
 
-/** The UTF-8 text of `data[start, end)`, or undefined when it is not well-formed UTF-8. */
+/** Whether `data[start, end)` is ASCII: then it is well-formed UTF-8 that decodes byte for byte. */
+function isAsciiAt(data: Buffer, start: number, end: number): boolean {
+  let bits = 0;
+  for (let i = start; i < end; i++) bits |= data[i]!;
+  return bits < 0x80;
+}
+
+type Latin1Buffer = Buffer & { latin1Slice?: (start: number, end: number) => string };
+
+/**
+ * The UTF-8 text of `data[start, end)`, or undefined when it is not well-formed UTF-8.
+ * Header names and values are ASCII in practice (every trace format's are): those are read
+ * in one step, without the view, the UTF-8 check and the UTF-8 decoder other text needs,
+ * which cost about as much again as the rest of a decode.
+ */
 function utf8(data: Buffer, start: number, end: number): string | undefined {
+  if (isAsciiAt(data, start, end)) {
+    // `latin1Slice` is what `toString('latin1', …)` calls, without its encoding dispatch.
+    const buffer = data as Latin1Buffer;
+    return typeof buffer.latin1Slice === 'function' ? buffer.latin1Slice(start, end) : buffer.toString('latin1', start, end);
+  }
   const bytes = data.subarray(start, end);
   return isUtf8(bytes) ? bytes.toString('utf8') : undefined;
+}
+
+/**
+ * The header names tracehop's propagators write: the keys of nearly every envelope. A key
+ * with these bytes is given as the constant string rather than decoded — no allocation, and an
+ * internalised string, which the propagators' name lookups compare by identity.
+ */
+const KNOWN_KEYS = ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id'];
+
+function knownKey(data: Buffer, start: number, end: number): string | undefined {
+  const length = end - start;
+  for (const key of KNOWN_KEYS) {
+    if (key.length !== length) continue;
+    let i = 0;
+    while (i < length && data[start + i] === key.charCodeAt(i)) i++;
+    if (i === length) return key;
+  }
+  return undefined;
 }
 
 /**
@@ -37,7 +74,7 @@ function parseHeaderBlock(data: Buffer, start: number, end: number): Record<stri
     const keyLength = u16(data, offset);
     offset += 2;
     if (keyLength === 0 || offset + keyLength + 2 > end) return undefined;
-    const key = utf8(data, offset, offset + keyLength);
+    const key = knownKey(data, offset, offset + keyLength) ?? utf8(data, offset, offset + keyLength);
     offset += keyLength;
     const valueLength = u16(data, offset);
     offset += 2;

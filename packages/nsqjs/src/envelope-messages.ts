@@ -7,17 +7,30 @@ import type { NsqPayload } from './types.js';
 
 const EMPTY_HEADER_BLOCK = Buffer.from([0, 0]);
 
+/**
+ * The headers a propagator wrote that the envelope can carry: string values, under any name
+ * but `__proto__`. What tracehop's propagators write always is, and is then used as it is,
+ * without a copy.
+ */
+function onlyText(injected: Record<string, unknown>): Record<string, string> {
+  const keys = Object.keys(injected);
+  let clean = true;
+  for (let i = 0; i < keys.length && clean; i++) clean = typeof injected[keys[i]!] === 'string' && keys[i] !== '__proto__';
+  if (clean) return injected as Record<string, string>;
+  const headers: Record<string, string> = {};
+  for (const key of keys) {
+    const value = injected[key];
+    if (typeof value === 'string' && key !== '__proto__') headers[key] = value;
+  }
+  return headers;
+}
+
 /** The encoded headers block carrying `context` in the writer's propagation format. */
 function headerBlockFor(resolved: ResolvedOptions, context: Context): Buffer {
   // A fresh object per message: core's injectHeaders never writes to anything of the caller's.
   const injected = injectHeaders(undefined, context, resolved.injector, { owned: resolved.ownedHeaders });
-  const headers: Record<string, string> = {};
-  for (const key of Object.keys(injected)) {
-    const value = injected[key];
-    if (typeof value === 'string' && key !== '__proto__') headers[key] = value;
-  }
   try {
-    return encodeHeaderBlock(headers);
+    return encodeHeaderBlock(onlyText(injected));
   } catch (error) {
     // Only a propagator writing a header over 64 KiB gets here; the message still goes out.
     diag.warn('tracehop: the trace headers do not fit the NSQ envelope; the message is sent without context', error);

@@ -114,6 +114,28 @@ describe('instrumentReader: an enveloped message', () => {
     expect(tracing.spans()).toHaveLength(1);
   });
 
+  it('times out each pending message at its own deadline, whatever the order they arrived in', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { reader } = setup();
+    const held: Message[] = [];
+    reader.on('message', (message: Message) => held.push(message));
+    await deliver(reader, nsqMessage(enveloped('late'), { id: 'aaaaaaaaaaaaaaaa', msgTimeout: 3000 }));
+    await deliver(reader, nsqMessage(enveloped('early'), { id: 'bbbbbbbbbbbbbbbb', msgTimeout: 1000 }));
+    await deliver(reader, nsqMessage(enveloped('done'), { id: 'cccccccccccccccc', msgTimeout: 1000 }));
+    held[2]!.finish();
+    await nextTick();
+    expect(tracing.spans().map((span) => span.attributes['messaging.message.id'])).toEqual(['cccccccccccccccc']);
+    vi.advanceTimersByTime(999);
+    expect(tracing.spans()).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(tracing.spans().map((span) => span.attributes['messaging.message.id'])).toEqual(['cccccccccccccccc', 'bbbbbbbbbbbbbbbb']);
+    vi.advanceTimersByTime(2000);
+    const [, early, late] = tracing.spans();
+    expect(early!.attributes['error.type']).toBe('MessageTimeoutError');
+    expect(late!.attributes['messaging.message.id']).toBe('aaaaaaaaaaaaaaaa');
+    expect(late!.attributes['error.type']).toBe('MessageTimeoutError');
+  });
+
   it("'discard' listeners get the unwrapped message in its span, which ends with nsqjs's automatic finish", async () => {
     const { reader, seen, record } = setup({}, { maxAttempts: 2 });
     reader.on('discard', record);

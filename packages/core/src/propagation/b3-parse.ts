@@ -93,10 +93,8 @@ export function parseB3Single(source: HeaderSource): B3Parsed {
       if (!isLowerHexIdAt(source, parentStart, parentStart + 16)) return undefined;
     }
   }
-  // One decode of the checked ids; both are cut from it.
-  const ids = textAt(source, start, spanEnd);
-  const traceLength = traceEnd - start;
-  return context(ids.slice(0, traceLength), ids.slice(traceLength + 1), sampling !== DENY, sampling === DEBUG);
+  const traceId = idAt(source, start, traceEnd - start === 16 ? 16 : 32);
+  return context(traceId, idAt(source, traceEnd + 1, 16), sampling !== DENY, sampling === DEBUG);
 }
 
 /**

@@ -192,7 +192,7 @@ export function serializeBaggage(baggage: Baggage): string | undefined {
   // request; the API's Baggage is immutable, so its last serialisation is remembered by
   // identity. (Foreign implementations may not be immutable and are serialised each time.)
   if (baggage === lastBaggage) return lastHeader;
-  const header = serializeEntries(baggage.getAllEntries());
+  const header = serializeEntries(entriesOf(baggage));
   if (baggage.constructor === API_BAGGAGE) {
     lastBaggage = baggage;
     lastHeader = header;
@@ -203,3 +203,17 @@ export function serializeBaggage(baggage: Baggage): string | undefined {
 const API_BAGGAGE: unknown = propagation.createBaggage().constructor;
 let lastBaggage: Baggage | undefined;
 let lastHeader: string | undefined;
+
+/**
+ * A baggage's entries, in order. The API's own implementation keeps them in a Map
+ * (`_entries`) and `getAllEntries()` copies that Map into a new array of new pairs on every
+ * call: for a few entries, a third of the cost of serialising them. Its Map is read directly
+ * (never written); any other layout or implementation goes through `getAllEntries()`.
+ */
+function entriesOf(baggage: Baggage): Iterable<[string, BaggageEntry]> {
+  if (baggage.constructor === API_BAGGAGE) {
+    const entries = (baggage as { _entries?: unknown })._entries;
+    if (entries instanceof Map) return entries as ReadonlyMap<string, BaggageEntry>;
+  }
+  return baggage.getAllEntries();
+}

@@ -3,7 +3,7 @@ import { diag, isSpanContextValid, propagation, trace } from '@opentelemetry/api
 import type { OwnsHeaderNames, OwnsHeaderPrefixes } from '../owned-headers.js';
 import { ownedHeadersOf } from '../owned-headers.js';
 import { withBaggage } from './overlay-context.js';
-import { traitsOf, type PropagatorTraits } from './propagator-traits.js';
+import { declareTraits, traitsOf, type PropagatorTraits } from './propagator-traits.js';
 
 /**
  * Runs several propagators as one. Unlike `@opentelemetry/core`'s CompositePropagator, where
@@ -22,6 +22,13 @@ export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixe
   constructor(propagators: readonly TextMapPropagator[]) {
     this.#propagators = [...propagators];
     this.#traits = this.#propagators.map(traitsOf);
+    // What the members are known to do holds for the composite too; a foreign member (no
+    // traits) may do anything, and then so may the composite.
+    declareTraits(this, {
+      spanContext: this.#traits.some((traits) => traits?.spanContext !== false),
+      baggage: this.#traits.some((traits) => traits?.baggage !== false),
+      checksIds: this.#traits.every((traits) => traits?.checksIds === true),
+    });
     const owned = propagators.map(ownedHeadersOf);
     this.#fields = [...new Set(propagators.flatMap((p) => p.fields()))];
     this.#prefixes = [...new Set(owned.flatMap((o) => o.prefixes))];

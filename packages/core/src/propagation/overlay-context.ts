@@ -1,13 +1,15 @@
-import type { Baggage, Context, SpanContext } from '@opentelemetry/api';
+import type { Baggage, Context, Span, SpanContext } from '@opentelemetry/api';
 import { propagation, trace } from '@opentelemetry/api';
 
 /**
  * Extract returns a context with one to three new values (span, baggage, a debug flag). The
  * API's context copies its whole map of values and makes three closures for every value set,
- * which is a third of the cost of extracting a traceparent; and the usual reader (core's
- * `extractInbound`) only reads the result. So extract returns an overlay: the parent and a
- * few values on top, with the exact behaviour of a context. Setting more values extends the
- * overlay up to a few, then it is turned into an ordinary context of the parent's kind.
+ * which is a third of the cost of extracting a traceparent. So extract returns an overlay:
+ * the parent and a few values on top, with the exact behaviour of a context. The messaging
+ * span helpers build the context a message is handled or sent in the same way (inbound span,
+ * baggage, the new span over the active context), once or twice per message. Setting more
+ * values extends the overlay up to a few, then it is turned into an ordinary context of the
+ * parent's kind.
  */
 const MAX_OVERLAY_VALUES = 4;
 
@@ -92,6 +94,12 @@ export function withValue(context: Context, key: symbol, value: unknown): Contex
 export function withSpanContext(context: Context, spanContext: SpanContext): Context {
   if (SPAN_KEY === undefined) return trace.setSpanContext(context, spanContext);
   return withValue(context, SPAN_KEY, trace.wrapSpanContext(spanContext));
+}
+
+/** `trace.setSpan`, as an overlay. */
+export function withSpan(context: Context, span: Span): Context {
+  if (SPAN_KEY === undefined) return trace.setSpan(context, span);
+  return withValue(context, SPAN_KEY, span);
 }
 
 /** `propagation.setBaggage`, as an overlay. */

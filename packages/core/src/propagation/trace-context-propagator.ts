@@ -1,7 +1,7 @@
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { diag, trace } from '@opentelemetry/api';
-import { codeAt, readSources, textAt, valueEnd, valueStart, type Conflicting, type HeaderSource } from './header-source.js';
-import { hasWritableIds, hexDigitValue, isLowerHexChar, isLowerHexIdAt, traceFlagsOf } from './hex.js';
+import { codeAt, idAt, readSources, valueEnd, valueStart, type Conflicting, type HeaderSource } from './header-source.js';
+import { hasWritableIds, hexDigitValue, isLowerHexBytes, isLowerHexChar, isLowerHexText, traceFlagsOf } from './hex.js';
 import { withSpanContext } from './overlay-context.js';
 import { declareTraits } from './propagator-traits.js';
 import { isTracingSuppressed } from './suppress-tracing.js';
@@ -49,9 +49,7 @@ export function parseTraceParent(source: HeaderSource): SpanContext | undefined 
   // Version 00 is exactly 55 characters; a higher one continues after a dash, if at all.
   const version00 = codeAt(source, start) === 0x30 && codeAt(source, start + 1) === 0x30;
   if (length > VERSION_00_LENGTH && (version00 || codeAt(source, start + VERSION_00_LENGTH) !== DASH)) return undefined;
-  // One decode of the checked ids; both are cut from it.
-  const ids = textAt(source, start + 3, start + 52);
-  return { traceId: ids.slice(0, 32), spanId: ids.slice(33, 49), traceFlags: flags & KNOWN_FLAGS, isRemote: true };
+  return { traceId: idAt(source, start + 3, 32), spanId: idAt(source, start + 36, 16), traceFlags: flags & KNOWN_FLAGS, isRemote: true };
 }
 
 // The fixed fields from `s`: version (2 hex, not ff), dash, trace-id (32 hex, not all zero),
@@ -60,13 +58,13 @@ export function parseTraceParent(source: HeaderSource): SpanContext | undefined 
 
 function checkText(t: string, s: number): number {
   if (t.charCodeAt(s + 2) !== DASH || t.charCodeAt(s + 35) !== DASH || t.charCodeAt(s + 52) !== DASH) return -1;
-  const ids = isLowerHexIdAt(t, s + 3, s + 35) && isLowerHexIdAt(t, s + 36, s + 52);
+  const ids = isLowerHexText(t, s + 3, s + 35) && isLowerHexText(t, s + 36, s + 52);
   return checkCodes(t.charCodeAt(s), t.charCodeAt(s + 1), t.charCodeAt(s + 53), t.charCodeAt(s + 54), ids);
 }
 
 function checkBytes(b: Buffer, s: number): number {
   if (b[s + 2] !== DASH || b[s + 35] !== DASH || b[s + 52] !== DASH) return -1;
-  const ids = isLowerHexIdAt(b, s + 3, s + 35) && isLowerHexIdAt(b, s + 36, s + 52);
+  const ids = isLowerHexBytes(b, s + 3, s + 35) && isLowerHexBytes(b, s + 36, s + 52);
   return checkCodes(b[s]!, b[s + 1]!, b[s + 53]!, b[s + 54]!, ids);
 }
 
