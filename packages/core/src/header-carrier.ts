@@ -39,11 +39,22 @@ export function decodeHeaderValue(value: unknown): string | string[] | undefined
   if (!Array.isArray(value)) return decodeScalar(value);
   let first: string | undefined;
   let distinct: string[] | undefined;
+  // A Set, not `distinct.includes`: an array of n distinct values must cost n, not n² (issue 14).
+  let seen: Set<string> | undefined;
   for (const item of value as unknown[]) {
     const text = decodeScalar(item);
     if (text === undefined) continue;
     if (first === undefined) first = text;
-    else if (text !== first && !(distinct ??= [first]).includes(text)) distinct.push(text);
+    else if (text !== first) {
+      if (seen === undefined) {
+        seen = new Set([first]);
+        distinct = [first];
+      }
+      if (!seen.has(text)) {
+        seen.add(text);
+        distinct!.push(text);
+      }
+    }
   }
   return distinct ?? first;
 }
@@ -66,7 +77,12 @@ export function readHeader(headers: HeaderMap, key: string): unknown {
     else (found ??= [single]).push(headers[name]);
   }
   if (found === undefined) return single;
-  return found.flatMap((value) => (Array.isArray(value) ? (value as unknown[]) : [value]));
+  const all: unknown[] = [];
+  for (const value of found) {
+    if (Array.isArray(value)) for (const item of value as unknown[]) all.push(item);
+    else all.push(value);
+  }
+  return all;
 }
 
 /**

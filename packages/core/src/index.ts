@@ -8,6 +8,9 @@ export { BaggagePropagator } from './propagation/baggage-propagator.js';
 export { B3Propagator, B3_DEBUG_FLAG_KEY } from './propagation/b3-propagator.js';
 export type { B3PropagatorOptions } from './propagation/b3-propagator.js';
 export { JaegerPropagator, JAEGER_DEBUG_FLAG_KEY } from './propagation/jaeger-propagator.js';
+export { RANDOM_TRACE_ID_FLAG_KEY } from './propagation/random-trace-id-flag.js';
+export type { ReceivedTraceFlags } from './propagation/random-trace-id-flag.js';
+export { TRACE_WIDE_FLAG_KEYS } from './propagation/trace-wide-flags.js';
 
 export { DEFAULT_PROPAGATORS, ENV_EXTRACT_PROPAGATORS, ENV_OTEL_PROPAGATORS } from './options.js';
 export type { BaggagePolicy, InboundPolicy, PropagatorOption, TracehopOptions } from './options.js';

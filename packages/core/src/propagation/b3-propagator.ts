@@ -15,7 +15,7 @@ import {
   type B3Parsed,
 } from './b3-parse.js';
 import { firstOf } from './header-source.js';
-import { hasWritableIds, traceFlagsOf } from './hex.js';
+import { areWritableIds, traceFlagsOf } from './hex.js';
 import { withSpanContext, withValue } from './overlay-context.js';
 import { declareTraits } from './propagator-traits.js';
 import { isTracingSuppressed } from './suppress-tracing.js';
@@ -72,16 +72,19 @@ export class B3Propagator implements TextMapPropagator, OwnsHeaderPrefixes, Owns
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
       const spanContext = trace.getSpanContext(context);
-      if (spanContext === undefined || isTracingSuppressed(context) || !hasWritableIds(spanContext)) return;
+      if (spanContext === undefined || isTracingSuppressed(context)) return;
+      // Each id is read once: what is checked is what is written.
+      const { traceId, spanId } = spanContext;
+      if (!areWritableIds(traceId, spanId)) return;
       const debug = isDebug(context);
       const sampled = (traceFlagsOf(spanContext) & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
       if (!this.#multi) {
-        setter.set(carrier, B3_SINGLE_HEADER, `${spanContext.traceId}-${spanContext.spanId}-${debug ? 'd' : sampled ? '1' : '0'}`);
+        setter.set(carrier, B3_SINGLE_HEADER, `${traceId}-${spanId}-${debug ? 'd' : sampled ? '1' : '0'}`);
         return;
       }
       const [traceIdName, spanIdName, sampledName, flagsName] = this.#names;
-      setter.set(carrier, traceIdName, spanContext.traceId);
-      setter.set(carrier, spanIdName, spanContext.spanId);
+      setter.set(carrier, traceIdName, traceId);
+      setter.set(carrier, spanIdName, spanId);
       // "Debug implies an accept decision, so don't also send the X-B3-Sampled header."
       if (debug) setter.set(carrier, flagsName, '1');
       else setter.set(carrier, sampledName, sampled ? '1' : '0');

@@ -187,22 +187,13 @@ function serializeEntries(entries: Iterable<[string, BaggageEntry]>): string | u
  * 8192 bytes, and whole members are dropped beyond. Undefined when nothing is left.
  */
 export function serializeBaggage(baggage: Baggage): string | undefined {
-  if (baggage instanceof BaggageSet) return baggage.header(serializeEntries);
-  // The same baggage is usually injected into every message sent while handling one
-  // request; the API's Baggage is immutable, so its last serialisation is remembered by
-  // identity. (Foreign implementations may not be immutable and are serialised each time.)
-  if (baggage === lastBaggage) return lastHeader;
-  const header = serializeEntries(entriesOf(baggage));
-  if (baggage.constructor === API_BAGGAGE) {
-    lastBaggage = baggage;
-    lastHeader = header;
-  }
-  return header;
+  // Serialised on every inject, never remembered per Baggage object: the entry objects a
+  // baggage hands out (getAllEntries) are its own and can be changed by whoever holds them,
+  // so a remembered header could go on sending a value that is no longer there (issue 14).
+  return serializeEntries(baggage instanceof BaggageSet ? baggage.entries() : entriesOf(baggage));
 }
 
 const API_BAGGAGE: unknown = propagation.createBaggage().constructor;
-let lastBaggage: Baggage | undefined;
-let lastHeader: string | undefined;
 
 /**
  * A baggage's entries, in order. The API's own implementation keeps them in a Map

@@ -8,8 +8,6 @@ import type { Baggage, BaggageEntry } from '@opentelemetry/api';
  */
 export class BaggageSet implements Baggage {
   readonly #entries: ReadonlyMap<string, BaggageEntry>;
-  /** The serialised header, once computed (undefined: not yet; null: nothing to write). */
-  #header: string | null | undefined;
 
   constructor(entries: ReadonlyMap<string, BaggageEntry>) {
     this.#entries = entries;
@@ -47,14 +45,5 @@ export class BaggageSet implements Baggage {
   /** The entries, read-only, without a copy (for the serialiser). */
   entries(): ReadonlyMap<string, BaggageEntry> {
     return this.#entries;
-  }
-
-  /**
-   * The serialised header, computed once by `serialize`: the instance is immutable, so a
-   * consumer that passes its inbound baggage on serialises it a single time.
-   */
-  header(serialize: (entries: Iterable<[string, BaggageEntry]>) => string | undefined): string | undefined {
-    if (this.#header === undefined) this.#header = serialize(this.#entries) ?? null;
-    return this.#header ?? undefined;
   }
 }

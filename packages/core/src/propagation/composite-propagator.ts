@@ -1,7 +1,9 @@
-import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import type { Baggage, Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { diag, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { headerGetter } from '../header-carrier.js';
 import type { OwnsHeaderNames, OwnsHeaderPrefixes } from '../owned-headers.js';
 import { ownedHeadersOf } from '../owned-headers.js';
+import { HeaderIndex } from './header-index.js';
 import { withBaggage } from './overlay-context.js';
 import { declareTraits, traitsOf, type PropagatorTraits } from './propagator-traits.js';
 
@@ -9,8 +11,12 @@ import { declareTraits, traitsOf, type PropagatorTraits } from './propagator-tra
  * Runs several propagators as one. Unlike `@opentelemetry/core`'s CompositePropagator, where
  * the last propagator to find a span context overwrites the others, extraction here keeps
  * the FIRST valid span context in the configured order (DESIGN.md, migration: "the first in
- * the configured extract order that yields a valid context wins"), and merges the baggage
- * that any of them found. A failing member is logged and skipped; nothing throws.
+ * the configured extract order that yields a valid context wins"). Inbound baggage — what
+ * any member found, merged, the earlier member winning a shared key — REPLACES the baggage
+ * of the context extracted into, as a single baggage propagator's does (and the stock one's):
+ * a message's baggage is the sender's, not a mix with whatever the receiver had. With core's
+ * `headerGetter`, the carrier is read once for all of tracehop's members (`HeaderIndex`),
+ * whatever their number. A failing member is logged and skipped; nothing throws.
  */
 export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixes, OwnsHeaderNames {
   readonly #propagators: readonly TextMapPropagator[];
@@ -18,10 +24,13 @@ export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixe
   readonly #prefixes: string[];
   readonly #names: string[];
   readonly #traits: readonly (PropagatorTraits | undefined)[];
+  /** Two or more of tracehop's propagators: they share one read of the carrier. */
+  readonly #indexed: boolean;
 
   constructor(propagators: readonly TextMapPropagator[]) {
     this.#propagators = [...propagators];
     this.#traits = this.#propagators.map(traitsOf);
+    this.#indexed = this.#traits.filter((traits) => traits !== undefined).length >= 2;
     // What the members are known to do holds for the composite too; a foreign member (no
     // traits) may do anything, and then so may the composite.
     declareTraits(this, {
@@ -52,17 +61,18 @@ export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixe
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    // One member, and no baggage to merge (it reads none, or there is none around): its
-    // context as it is.
-    const single = this.#propagators.length === 1;
-    if (single && (this.#traits[0]?.baggage === false || propagation.getBaggage(context) === undefined)) {
+    // One member: its context as it is (its baggage already replaces the context's).
+    if (this.#propagators.length === 1) {
       const alone = this.#extractOne(context, carrier, getter);
       if (alone !== undefined) return alone;
     }
+    const index =
+      this.#indexed && getter === headerGetter && carrier !== null && typeof carrier === 'object' && !(carrier instanceof HeaderIndex)
+        ? new HeaderIndex(carrier)
+        : undefined;
     let withSpan: Context | undefined;
     let spanAndBaggage: Context | undefined;
-    let baggage = propagation.getBaggage(context);
-    const original = baggage;
+    let inbound: Baggage | undefined;
     for (let i = 0; i < this.#propagators.length; i++) {
       const propagator = this.#propagators[i]!;
       const traits = this.#traits[i];
@@ -73,7 +83,8 @@ export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixe
       const from = withSpan !== undefined && traits?.spanContext === false ? withSpan : context;
       let extracted: Context;
       try {
-        extracted = propagator.extract(from, carrier, getter);
+        // tracehop's members read the shared index; a foreign one reads the carrier itself.
+        extracted = propagator.extract(from, index !== undefined && traits !== undefined ? index : carrier, getter);
       } catch (error) {
         diag.debug('tracehop: a propagator failed to extract', error);
         continue;
@@ -90,19 +101,20 @@ export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixe
       }
       if (traits?.baggage === false) continue;
       const found = propagation.getBaggage(extracted);
-      if (found !== undefined && found !== original) {
-        baggage = baggage === undefined ? found : mergeBaggage(baggage, found);
-        if (from === withSpan && baggage === found) spanAndBaggage = extracted;
+      if (found !== undefined && found !== propagation.getBaggage(from)) {
+        inbound = inbound === undefined ? found : mergeBaggage(inbound, found);
+        if (from === withSpan && inbound === found) spanAndBaggage = extracted;
       }
     }
     const result = withSpan ?? context;
-    if (baggage === undefined || baggage === propagation.getBaggage(result)) return result;
+    // No member found baggage: the context's own stays, as with a single propagator.
+    if (inbound === undefined || inbound === propagation.getBaggage(result)) return result;
     const reusable =
       spanAndBaggage !== undefined &&
-      propagation.getBaggage(spanAndBaggage) === baggage &&
+      propagation.getBaggage(spanAndBaggage) === inbound &&
       trace.getSpan(spanAndBaggage) === trace.getSpan(result);
     if (reusable) return spanAndBaggage!;
-    return withBaggage(result, baggage);
+    return withBaggage(result, inbound);
   }
 
   /**
@@ -138,10 +150,8 @@ export class CompositePropagator implements TextMapPropagator, OwnsHeaderPrefixe
   }
 }
 
-function mergeBaggage(
-  into: NonNullable<ReturnType<typeof propagation.getBaggage>>,
-  from: NonNullable<ReturnType<typeof propagation.getBaggage>>,
-) {
+/** Baggage found by two members (at most 64 entries each: linear in what they found). */
+function mergeBaggage(into: Baggage, from: Baggage): Baggage {
   let merged = into;
   for (const [key, entry] of from.getAllEntries()) {
     // Earlier propagators win on conflicting keys, as for span contexts.

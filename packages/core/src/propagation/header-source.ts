@@ -1,5 +1,6 @@
 import type { TextMapGetter } from '@opentelemetry/api';
-import { decodeHeaderValue, headerGetter, readHeader, type HeaderMap } from '../header-carrier.js';
+import { headerGetter, readHeader, type HeaderMap } from '../header-carrier.js';
+import { HeaderIndex, equalsLowercase } from './header-index.js';
 
 /**
  * A header value as the fixed-shape parsers (traceparent, b3, X-B3-*, tracestate) take it:
@@ -18,15 +19,57 @@ export type ReadSource = HeaderSource | Conflicting | undefined;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** Turns what the carrier or a getter holds into a `ReadSource`, as `decodeHeaderValue` would. */
-function toSource(raw: unknown): ReadSource {
+/**
+ * The most a parser reads of one header given several times: the longest input any format
+ * reads (baggage's 32 KiB, see baggage-codec.ts), and 128 values (twice baggage's 64
+ * members; tracestate has at most 32). Past either, the remaining values are dropped unread,
+ * so a header repeated a hundred thousand times costs what 128 repeats cost.
+ */
+const MAX_REPEATED_CHARS = 4 * 8192;
+const MAX_REPEATED_VALUES = 128;
+
+const textDecoder = new TextDecoder('utf-8', { fatal: false });
+
+function textOf(item: unknown): string | undefined {
+  if (typeof item === 'string') return item;
+  if (item instanceof Uint8Array) return Buffer.isBuffer(item) ? item.toString('utf8') : textDecoder.decode(item);
+  return undefined;
+}
+
+/**
+ * Turns what the carrier or a getter holds into a `ReadSource`: a string or a Buffer as it
+ * is, an array as its distinct text values (identical repeats collapse, as in
+ * `decodeHeaderValue`), read up to the bounds above. Linear in what it reads.
+ */
+export function toSource(raw: unknown): ReadSource {
   if (typeof raw === 'string' || Buffer.isBuffer(raw)) return raw;
-  const decoded: unknown = Array.isArray(raw) || raw instanceof Uint8Array ? decodeHeaderValue(raw) : raw;
-  if (typeof decoded === 'string') return decoded;
-  if (!Array.isArray(decoded)) return undefined;
-  const texts = (decoded as unknown[]).filter((item): item is string => typeof item === 'string');
-  if (texts.length === 0) return undefined;
-  return texts.every((text) => text === texts[0]) ? texts[0] : texts;
+  if (!Array.isArray(raw)) return raw instanceof Uint8Array ? textOf(raw) : undefined;
+  let first: string | undefined;
+  let distinct: string[] | undefined;
+  let seen: Set<string> | undefined;
+  let chars = 0;
+  let values = 0;
+  const items = raw as unknown[];
+  for (let i = 0; i < items.length && values < MAX_REPEATED_VALUES && chars <= MAX_REPEATED_CHARS; i++) {
+    const text = textOf(items[i]);
+    if (text === undefined) continue;
+    values++;
+    if (first === undefined) {
+      first = text;
+      chars += text.length;
+    } else if (text !== first) {
+      if (seen === undefined) {
+        seen = new Set([first]);
+        distinct = [first];
+      }
+      if (!seen.has(text)) {
+        seen.add(text);
+        distinct!.push(text);
+        chars += text.length;
+      }
+    }
+  }
+  return distinct ?? first;
 }
 
 /**
@@ -35,6 +78,7 @@ function toSource(raw: unknown): ReadSource {
  * getter is used as it is.
  */
 export function readSource(getter: TextMapGetter, carrier: unknown, key: string): ReadSource {
+  if (carrier instanceof HeaderIndex) return carrier.source(key, toSource);
   if (getter !== headerGetter) return toSource(getter.get(carrier, key));
   if (carrier == null || typeof carrier !== 'object') return undefined;
   try {
@@ -52,6 +96,10 @@ export function readSource(getter: TextMapGetter, carrier: unknown, key: string)
  */
 export function readSources(getter: TextMapGetter, carrier: unknown, keys: readonly string[]): ReadSource[] {
   const out = new Array<ReadSource>(keys.length);
+  if (carrier instanceof HeaderIndex) {
+    for (let k = 0; k < keys.length; k++) out[k] = carrier.source(keys[k]!, toSource);
+    return out;
+  }
   if (getter !== headerGetter) {
     for (let k = 0; k < keys.length; k++) out[k] = toSource(getter.get(carrier, keys[k]!));
     return out;
@@ -76,7 +124,8 @@ export function readSources(getter: TextMapGetter, carrier: unknown, keys: reado
         } else {
           several ??= [];
           const list = (several[k] ??= flat(raw[k]));
-          list.push(...flat(value));
+          // Appended one by one: a spread of a huge array would overflow the call stack.
+          for (const item of flat(value)) list.push(item);
         }
         break;
       }
@@ -87,20 +136,6 @@ export function readSources(getter: TextMapGetter, carrier: unknown, keys: reado
   if (seen === 0) return out;
   for (let k = 0; k < keys.length; k++) if ((seen & (1 << k)) !== 0) out[k] = toSource(several?.[k] ?? raw[k]);
   return out;
-}
-
-/**
- * Whether `name` is `key` (ASCII lowercase) in any case, without a lowercased copy. For the
- * keys tracehop reads this is exactly `name.toLowerCase() === key`: of the characters that
- * lowercase to ASCII only the Kelvin sign (to `k`) is not ASCII, and no key holds a `k`.
- */
-function equalsLowercase(name: string, key: string): boolean {
-  for (let i = 0; i < key.length; i++) {
-    const c = name.charCodeAt(i);
-    const k = key.charCodeAt(i);
-    if (c !== k && !(k >= 0x61 && k <= 0x7a && c === k - 0x20)) return false;
-  }
-  return true;
 }
 
 function flat(value: unknown): unknown[] {

@@ -91,16 +91,18 @@ export function padHex(id: string, length: number): string {
 }
 
 /**
- * Whether a span context's ids can be written as they are: 32 and 16 lowercase hex digits,
- * not all zeros. Stricter than the API's `isSpanContextValid` (which some versions let
- * uppercase through), so that tracehop never writes an id a receiver must reject.
+ * Whether a span context's ids, read once by the caller, can be written as they are: 32 and
+ * 16 lowercase hex digits, not all zeros. Stricter than the API's `isSpanContextValid` (which
+ * some versions let uppercase through), so that tracehop never writes an id a receiver must
+ * reject. Callers pass the values they will write, never the span context: a field read
+ * again after the check (an accessor, a Proxy) could hold something else by then.
  */
-export function hasWritableIds(spanContext: { traceId: string; spanId: string }): boolean {
-  // One span context is often injected many times in a row (a batch sent under one span,
-  // propagate-only mode); span contexts are immutable in practice, so the last one checked
-  // is remembered by identity.
-  if (spanContext === lastWritable) return true;
-  const { traceId, spanId } = spanContext;
+export function areWritableIds(traceId: unknown, spanId: unknown): traceId is string {
+  // The last pair found writable is remembered by value, not by span-context identity: a
+  // span context's fields can be reassigned after a check (issue 14: a valid context whose
+  // traceId then became 'ZZZ\r\nx-injected: 1' was written unchecked). Strings are
+  // immutable, so an id equal to one already checked is equally valid.
+  if (traceId === lastTraceId && spanId === lastSpanId && traceId !== undefined) return true;
   const writable =
     typeof traceId === 'string' &&
     typeof spanId === 'string' &&
@@ -108,11 +110,15 @@ export function hasWritableIds(spanContext: { traceId: string; spanId: string })
     spanId.length === 16 &&
     isLowerHexText(traceId, 0, 32) &&
     isLowerHexText(spanId, 0, 16);
-  if (writable) lastWritable = spanContext;
+  if (writable) {
+    lastTraceId = traceId;
+    lastSpanId = spanId;
+  }
   return writable;
 }
 
-let lastWritable: object | undefined;
+let lastTraceId: string | undefined;
+let lastSpanId: string | undefined;
 
 /**
  * A span context's trace flags as a byte. The API types them as a number, but a foreign or

@@ -4,8 +4,10 @@ import type { OwnsHeaderPrefixes } from '../owned-headers.js';
 import { BAGGAGE_MAX_BYTES, BAGGAGE_MAX_MEMBERS } from './baggage-codec.js';
 import { isToken } from './baggage-grammar.js';
 import { BaggageSet } from './baggage-set.js';
-import { readSource, textAt, valueEnd, valueStart, type HeaderSource } from './header-source.js';
-import { hasWritableIds, padHex, traceFlagsOf } from './hex.js';
+import { headerGetter } from '../header-carrier.js';
+import { HeaderIndex, UBERCTX_MAX_NAMES, isUberctxName } from './header-index.js';
+import { readSource, textAt, toSource, valueEnd, valueStart, type HeaderSource, type ReadSource } from './header-source.js';
+import { areWritableIds, padHex, traceFlagsOf } from './hex.js';
 import { withBaggage, withSpanContext, withValue } from './overlay-context.js';
 import { declareTraits } from './propagator-traits.js';
 import { isTracingSuppressed } from './suppress-tracing.js';
@@ -116,44 +118,75 @@ function scanUberTraceId(text: string): JaegerContext | undefined | typeof ESCAP
   };
 }
 
-/** Whether a header name starts with `uberctx-`, in any case, without a copy. */
-function isBaggageHeader(name: string): boolean {
-  if (name.length <= UBER_BAGGAGE_PREFIX.length) return false;
-  for (let i = 0; i < UBER_BAGGAGE_PREFIX.length; i++) {
-    const c = name.charCodeAt(i);
-    const wanted = UBER_BAGGAGE_PREFIX.charCodeAt(i);
-    if (c !== wanted && !(wanted >= 0x61 && c === wanted - 0x20)) return false;
+/**
+ * Decodes a `uberctx-*` value. Jaeger's HTTP-header codecs URL-encode values as HTML forms
+ * do: jaeger-client-java with `URLEncoder.encode` (a space becomes `+`, a `+` becomes `%2B`)
+ * and reads them with `URLDecoder.decode`; jaeger-client-go with `url.QueryEscape` /
+ * `QueryUnescape`, the same rules. So `+` is a space, and a literal plus arrives as `%2B`
+ * from every encoding sender (tracehop and the stock JS propagator included, which use
+ * `encodeURIComponent`). TEXT_MAP senders do not encode at all (Jaeger "Value Encoding"): a
+ * value whose escapes do not decode is taken as it is, `+` included. docs/propagation.md.
+ */
+export function decodeUberctxValue(raw: string): string {
+  const plus = raw.includes('+');
+  const escaped = raw.includes('%');
+  if (!plus && !escaped) return raw;
+  const spaced = plus ? raw.replace(/\+/g, ' ') : raw;
+  if (!escaped) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return raw;
   }
-  return true;
 }
 
-function extractBaggage(getter: TextMapGetter, carrier: unknown): BaggageSet | undefined {
-  let entries: Map<string, BaggageEntry> | undefined;
-  let count = 0;
-  let bytes = 0;
-  for (const name of getter.keys(carrier)) {
-    if (typeof name !== 'string' || !isBaggageHeader(name)) continue;
-    if (count === BAGGAGE_MAX_MEMBERS) {
-      diag.debug('tracehop: Jaeger baggage beyond 64 entries dropped');
-      break;
+/** Jaeger baggage entries, built within W3C baggage's limits (64 entries, 8192 bytes). */
+class UberctxEntries {
+  entries: Map<string, BaggageEntry> | undefined;
+  #bytes = 0;
+
+  add(name: string, source: ReadSource): void {
+    if (source === undefined || Array.isArray(source)) return; // absent, or ambiguous
+    const value = source as HeaderSource;
+    const key = name.slice(UBER_BAGGAGE_PREFIX.length);
+    // Checked before anything is decoded: a value too large costs nothing (a Buffer's
+    // length is its byte count, which is what the limit counts).
+    if (this.#bytes + key.length + value.length > BAGGAGE_MAX_BYTES) {
+      diag.debug('tracehop: Jaeger baggage entry dropped: over 8192 bytes');
+      return;
     }
     // Values may be raw UTF-8 (TEXT_MAP senders), so Buffers are decoded as UTF-8 here.
-    const source = readSource(getter, carrier, name);
-    if (source === undefined || Array.isArray(source)) continue; // absent, or ambiguous
-    const raw = typeof source === 'string' ? source : (source as Buffer).toString('utf8');
-    const key = name.slice(UBER_BAGGAGE_PREFIX.length);
-    if (bytes + key.length + raw.length > BAGGAGE_MAX_BYTES) {
-      diag.debug('tracehop: Jaeger baggage entry dropped: over 8192 bytes');
-      continue;
-    }
-    // HTTP_HEADERS senders URL-encode values, TEXT_MAP senders do not (Jaeger "Value
-    // Encoding"): a value that does not decode is taken as it is.
-    entries ??= new Map();
-    entries.set(key, { value: decodeOnce(raw) ?? raw });
-    count++;
-    bytes += key.length + raw.length;
+    const raw = typeof value === 'string' ? value : value.toString('utf8');
+    (this.entries ??= new Map()).set(key, { value: decodeUberctxValue(raw) });
+    this.#bytes += key.length + raw.length;
   }
-  return entries === undefined ? undefined : new BaggageSet(entries);
+}
+
+/**
+ * Reads every `uberctx-*` header in one scan: from the header index (one pass over the
+ * carrier for every format), or through a foreign getter's `keys()`, once. Every distinct
+ * name counts toward the 64 read, whether its entry is kept or not, so the scan stops early
+ * on a carrier of thousands of them (issue 14).
+ */
+function extractBaggage(getter: TextMapGetter, carrier: unknown): BaggageSet | undefined {
+  const entries = new UberctxEntries();
+  if (carrier instanceof HeaderIndex) {
+    for (const header of carrier.uberctxHeaders()) entries.add(header.name, toSource(header.several ?? header.raw));
+  } else {
+    const seen = new Set<string>();
+    for (const name of getter.keys(carrier)) {
+      if (typeof name !== 'string' || !isUberctxName(name)) continue;
+      const lower = name.toLowerCase();
+      if (seen.has(lower)) continue; // another spelling: read with the first (readSource takes all)
+      if (seen.size === UBERCTX_MAX_NAMES) {
+        diag.debug('tracehop: Jaeger baggage beyond 64 entries dropped');
+        break;
+      }
+      seen.add(lower);
+      entries.add(name, readSource(getter, carrier, name));
+    }
+  }
+  return entries.entries === undefined ? undefined : new BaggageSet(entries.entries);
 }
 
 /**
@@ -170,12 +203,15 @@ export class JaegerPropagator implements TextMapPropagator, OwnsHeaderPrefixes {
     try {
       if (isTracingSuppressed(context)) return;
       const spanContext = trace.getSpanContext(context);
-      if (spanContext !== undefined && hasWritableIds(spanContext)) {
+      // Each id is read once: what is checked is what is written.
+      const traceId: unknown = spanContext?.traceId;
+      const spanId: unknown = spanContext?.spanId;
+      if (spanContext !== undefined && areWritableIds(traceId, spanId)) {
         const debug = context.getValue(JAEGER_DEBUG_FLAG_KEY) === true;
         const sampled = (traceFlagsOf(spanContext) & TraceFlags.SAMPLED) !== 0;
         const flags = debug ? '03' : sampled ? '01' : '00';
         // The parent span id is deprecated; 0 is the value Jaeger defines for "none".
-        setter.set(carrier, UBER_TRACE_ID_HEADER, `${spanContext.traceId}:${spanContext.spanId}:0:${flags}`);
+        setter.set(carrier, UBER_TRACE_ID_HEADER, `${traceId}:${spanId as string}:0:${flags}`);
       }
       const baggage = propagation.getBaggage(context);
       if (baggage === undefined) return;
@@ -204,7 +240,12 @@ export class JaegerPropagator implements TextMapPropagator, OwnsHeaderPrefixes {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     try {
       let next = context;
-      const source = readSource(getter, carrier, UBER_TRACE_ID_HEADER);
+      // With core's getter, the carrier is read once for `uber-trace-id` and all `uberctx-*`.
+      const headers =
+        getter === headerGetter && carrier !== null && typeof carrier === 'object' && !(carrier instanceof HeaderIndex)
+          ? new HeaderIndex(carrier)
+          : carrier;
+      const source = readSource(getter, headers, UBER_TRACE_ID_HEADER);
       if (Array.isArray(source)) diag.debug('tracehop: conflicting uber-trace-id values; no context extracted');
       const header = source === undefined || Array.isArray(source) ? undefined : (source as HeaderSource);
       const parsed = header === undefined ? undefined : parseUberTraceId(header);
@@ -215,7 +256,7 @@ export class JaegerPropagator implements TextMapPropagator, OwnsHeaderPrefixes {
         }
         next = withSpanContext(next, parsed.spanContext);
       }
-      const baggage = extractBaggage(getter, carrier);
+      const baggage = extractBaggage(getter, headers);
       return baggage === undefined ? next : withBaggage(next, baggage);
     } catch (error) {
       diag.debug('tracehop: jaeger extract failed', error);

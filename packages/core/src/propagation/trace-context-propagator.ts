@@ -1,9 +1,10 @@
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { diag, trace } from '@opentelemetry/api';
 import { codeAt, idAt, readSources, valueEnd, valueStart, type Conflicting, type HeaderSource } from './header-source.js';
-import { hasWritableIds, hexDigitValue, isLowerHexBytes, isLowerHexChar, isLowerHexText, traceFlagsOf } from './hex.js';
+import { areWritableIds, hexDigitValue, isLowerHexBytes, isLowerHexChar, isLowerHexText, traceFlagsOf } from './hex.js';
 import { withSpanContext } from './overlay-context.js';
 import { declareTraits } from './propagator-traits.js';
+import { randomFlagFor, withReceivedTraceFlags } from './random-trace-id-flag.js';
 import { isTracingSuppressed } from './suppress-tracing.js';
 import { parseTraceState, traceStateHeader } from './trace-state.js';
 
@@ -74,9 +75,9 @@ function checkCodes(v0: number, v1: number, f0: number, f1: number, idsValid: bo
   return (hexDigitValue(f0) << 4) | hexDigitValue(f1);
 }
 
-/** The traceparent written for a span context: always version 00, known flags only. */
-export function formatTraceParent(spanContext: SpanContext): string {
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${FLAG_TEXT[traceFlagsOf(spanContext) & KNOWN_FLAGS]}`;
+/** The traceparent written for ids already checked: always version 00, known flags only. */
+export function formatTraceParent(traceId: string, spanId: string, traceFlags: number): string {
+  return `00-${traceId}-${spanId}-${FLAG_TEXT[traceFlags & KNOWN_FLAGS]}`;
 }
 
 /**
@@ -92,10 +93,17 @@ export class TraceContextPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
       const spanContext = trace.getSpanContext(context);
-      if (spanContext === undefined || isTracingSuppressed(context) || !hasWritableIds(spanContext)) return;
-      setter.set(carrier, TRACEPARENT_HEADER, formatTraceParent(spanContext));
-      if (spanContext.traceState !== undefined) {
-        const header = traceStateHeader(spanContext.traceState);
+      if (spanContext === undefined || isTracingSuppressed(context)) return;
+      // Each field is read once: what is checked is what is written.
+      const { traceId, spanId, traceState } = spanContext;
+      if (!areWritableIds(traceId, spanId)) return;
+      let flags = traceFlagsOf(spanContext) & KNOWN_FLAGS;
+      // A span the SDK started in a continued trace has only the sampled bit; the random bit
+      // received with that trace id is the trace's, and goes on (random-trace-id-flag.ts).
+      if ((flags & 0x02) === 0) flags |= randomFlagFor(context, traceId);
+      setter.set(carrier, TRACEPARENT_HEADER, formatTraceParent(traceId, spanId as string, flags));
+      if (traceState !== undefined) {
+        const header = traceStateHeader(traceState);
         if (header !== undefined) setter.set(carrier, TRACESTATE_HEADER, header);
       }
     } catch (error) {
@@ -125,7 +133,7 @@ export class TraceContextPropagator implements TextMapPropagator {
         const traceState = parseTraceState(joined);
         if (traceState !== undefined) spanContext.traceState = traceState;
       }
-      return withSpanContext(context, spanContext);
+      return withSpanContext(withReceivedTraceFlags(context, spanContext.traceId, spanContext.traceFlags), spanContext);
     } catch (error) {
       diag.debug('tracehop: tracecontext extract failed', error);
       return context;

@@ -1,4 +1,4 @@
-import type { TextMapGetter, TextMapPropagator } from '@opentelemetry/api';
+import type { Context, TextMapGetter, TextMapPropagator } from '@opentelemetry/api';
 import { ROOT_CONTEXT, TraceFlags, createContextKey, diag, propagation, trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { headerGetter, headerSetter } from '../../src/header-carrier.js';
@@ -142,14 +142,31 @@ describe('CompositePropagator', () => {
     expect(trace.getSpanContext(new CompositePropagator([invalid]).extract(ROOT_CONTEXT, {}, headerGetter))).toBeUndefined();
   });
 
-  it('keeps baggage already in the context and adds what the message carries', () => {
-    const ambient = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ local: { value: 'x' }, tenant: { value: 'mine' } }));
-    const extracted = createPropagator('baggage').extract(ambient, { baggage: 'tenant=theirs,plan=gold' }, headerGetter);
-    expect(Object.fromEntries(propagation.getBaggage(extracted)!.getAllEntries().map(([k, e]) => [k, e.value]))).toEqual({
-      local: 'x',
-      tenant: 'mine',
-      plan: 'gold',
-    });
+  // Issue 14: the composite used to merge inbound baggage into the context's, the context's
+  // value winning (`tenant=local` stayed), unlike the single and the stock baggage propagators.
+  const valuesOf = (context: Context) =>
+    Object.fromEntries(propagation.getBaggage(context)!.getAllEntries().map(([k, e]) => [k, e.value]));
+  const ambient = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ local: { value: 'x' }, tenant: { value: 'local' } }));
+
+  it.each(['baggage', 'tracecontext,baggage', 'baggage,jaeger', 'tracecontext,baggage,b3,b3multi,jaeger'])(
+    'inbound baggage replaces the baggage of the context extracted into (%s)',
+    (names) => {
+      const extracted = createPropagator(names).extract(ambient, { baggage: 'tenant=remote,plan=gold' }, headerGetter);
+      expect(valuesOf(extracted)).toEqual({ tenant: 'remote', plan: 'gold' });
+      expect(valuesOf(new BaggagePropagator().extract(ambient, { baggage: 'tenant=remote,plan=gold' }, headerGetter))).toEqual(valuesOf(extracted));
+    },
+  );
+
+  it('without inbound baggage, the context keeps its own', () => {
+    const extracted = createPropagator('tracecontext,baggage,jaeger').extract(ambient, { traceparent: `00-${T}-${S}-01` }, headerGetter);
+    expect(valuesOf(extracted)).toEqual({ local: 'x', tenant: 'local' });
+    expect(trace.getSpanContext(extracted)?.traceId).toBe(T);
+  });
+
+  it('baggage from two formats is merged, the earlier format winning a shared key, and replaces the context\'s', () => {
+    const carrier = { baggage: 'tenant=w3c', 'uberctx-tenant': 'jaeger', 'uberctx-zone': 'eu' };
+    expect(valuesOf(createPropagator('baggage,jaeger').extract(ambient, carrier, headerGetter))).toEqual({ tenant: 'w3c', zone: 'eu' });
+    expect(valuesOf(createPropagator('jaeger,baggage').extract(ambient, carrier, headerGetter))).toEqual({ tenant: 'jaeger', zone: 'eu' });
   });
 });
 

@@ -8,7 +8,7 @@ import { baggageVectors } from './vectors/baggage.js';
 import { b3Vectors } from './vectors/b3.js';
 import { jaegerVectors, mixedVectors } from './vectors/jaeger-and-mixed.js';
 import { traceContextVectors } from './vectors/trace-context.js';
-import type { Vector } from './vectors/types.js';
+import { CHILD_SPAN_ID, type Vector } from './vectors/types.js';
 
 const suites: Record<string, Vector[]> = {
   'W3C trace context': traceContextVectors,
@@ -54,6 +54,18 @@ function check(vector: Vector, encoding: Encoding): void {
     const carrier: Record<string, unknown> = {};
     createPropagator(vector.reinject.propagators ?? vector.propagators).inject(extracted, carrier, headerSetter);
     expect(carrier).toEqual(vector.reinject.headers);
+  }
+  if (vector.reinjectChild !== undefined) {
+    const parent = trace.getSpanContext(extracted)!;
+    // As the SDK starts a child: a new span id, the parent's trace id, only the sampled bit.
+    const child = trace.setSpanContext(extracted, {
+      traceId: vector.reinjectChild.traceId ?? parent.traceId,
+      spanId: CHILD_SPAN_ID,
+      traceFlags: parent.traceFlags & 0x01,
+    });
+    const carrier: Record<string, unknown> = {};
+    createPropagator(vector.reinjectChild.propagators ?? vector.propagators).inject(child, carrier, headerSetter);
+    expect(carrier).toEqual(vector.reinjectChild.headers);
   }
 }
 

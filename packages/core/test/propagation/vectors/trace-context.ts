@@ -1,4 +1,6 @@
-import { TRACEPARENT, W3C_SPAN_ID as S, W3C_TRACE_ID as T, type Vector } from './types.js';
+import { CHILD_SPAN_ID as C, TRACEPARENT, W3C_SPAN_ID as S, W3C_TRACE_ID as T, type Vector } from './types.js';
+
+const OTHER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 const sampled = { traceId: T, spanId: S, traceFlags: 1 };
 const members = (count: number) => Array.from({ length: count }, (_, i) => `k${i}=v${i}`).join(',');
@@ -27,6 +29,47 @@ export const traceContextVectors: Vector[] = [
     headers: { traceparent: `00-${T}-${S}-02` },
     spanContext: { traceId: T, spanId: S, traceFlags: 0x02 },
     reinject: { headers: { traceparent: `00-${T}-${S}-02` } },
+  },
+  {
+    name: 'the random flag received (03) is written again for a child span of the same trace',
+    rule: 'W3C trace-context-2 §3.2.2.5.2 random-trace-id flag: it describes the trace id, so it is carried on',
+    propagators: 'tracecontext',
+    headers: { traceparent: `00-${T}-${S}-03` },
+    spanContext: { traceId: T, spanId: S, traceFlags: 0x03 },
+    reinjectChild: { headers: { traceparent: `00-${T}-${C}-03` } },
+  },
+  {
+    name: 'the random flag without sampled (02) stays on a not-sampled child span',
+    rule: 'W3C trace-context-2 §3.2.2.5.2: random-trace-id is independent of the sampled flag',
+    propagators: 'tracecontext',
+    headers: { traceparent: `00-${T}-${S}-02` },
+    spanContext: { traceId: T, spanId: S, traceFlags: 0x02 },
+    reinjectChild: { headers: { traceparent: `00-${T}-${C}-02` } },
+  },
+  {
+    name: 'no random flag received, none written for a child span',
+    rule: 'W3C trace-context-2 §3.2.2.5.2: the flag is set only by whoever made the trace id random',
+    propagators: 'tracecontext',
+    headers: { traceparent: TRACEPARENT },
+    spanContext: sampled,
+    reinjectChild: { headers: { traceparent: `00-${T}-${C}-01` } },
+  },
+  {
+    name: 'the random flag is not given to a span of another trace',
+    rule: 'W3C trace-context-2 §3.2.2.5.2: the flag vouches for one trace id, not for a new one',
+    propagators: 'tracecontext',
+    headers: { traceparent: `00-${T}-${S}-03` },
+    spanContext: { traceId: T, spanId: S, traceFlags: 0x03 },
+    reinjectChild: { traceId: OTHER_TRACE, headers: { traceparent: `00-${OTHER_TRACE}-${C}-01` } },
+  },
+  {
+    name: 'flags ff continue on a child span as 03: random kept, unknown bits dropped',
+    rule: 'W3C trace-context-2 §3.2.2.5: unknown flags "MUST be set to zero"; §3.2.2.5.2 random-trace-id carried on',
+    propagators: 'tracecontext,baggage',
+    headers: { traceparent: `00-${T}-${S}-ff`, baggage: 'k=v' },
+    spanContext: { traceId: T, spanId: S, traceFlags: 0x03 },
+    baggage: { k: 'v' },
+    reinjectChild: { headers: { traceparent: `00-${T}-${C}-03`, baggage: 'k=v' } },
   },
   {
     name: 'flags are a bit field: 09 is sampled, the unknown bit is dropped',
@@ -130,10 +173,50 @@ export const traceContextVectors: Vector[] = [
     reinject: { headers: { traceparent: TRACEPARENT, tracestate: 'rojo=00f067aa0ba902b7,7x=t61rcWkgMzE,a@b@c=1' } },
   },
   {
-    name: 'a tracestate with a duplicate key is discarded, the traceparent is not',
-    rule: 'W3C trace-context §3.3.1.4 "Only one entry per key is allowed"; §3.3 tracestate failures never affect traceparent',
+    name: 'of a tracestate key given twice the first entry is kept, in place',
+    rule: 'W3C trace-context-2 §3.3.1.4 "Only one entry per key is allowed"; §3.5 a vendor MAY discard duplicates, MUST propagate tracestate',
     propagators: 'tracecontext',
     headers: { traceparent: TRACEPARENT, tracestate: 'foo=1,bar=2,foo=3' },
+    spanContext: { ...sampled, traceState: 'foo=1,bar=2' },
+    reinject: { headers: { traceparent: TRACEPARENT, tracestate: 'foo=1,bar=2' } },
+  },
+  {
+    name: 'a tracestate of one entry given twice (foo=1,foo=1) is that entry',
+    rule: 'W3C trace-context-2 §3.5: duplicates MAY be discarded, the tracestate is propagated',
+    propagators: 'tracecontext',
+    headers: { traceparent: TRACEPARENT, tracestate: 'foo=1,foo=1' },
+    spanContext: { ...sampled, traceState: 'foo=1' },
+    reinject: { headers: { traceparent: TRACEPARENT, tracestate: 'foo=1' } },
+  },
+  {
+    name: 'a tracestate key with two values (foo=1,foo=2) keeps the first, the leftmost',
+    rule: 'W3C trace-context-2 §3.5: the leftmost entry is the most recent; duplicates MAY be discarded',
+    propagators: 'tracecontext',
+    headers: { traceparent: TRACEPARENT, tracestate: 'foo=1,foo=2' },
+    spanContext: { ...sampled, traceState: 'foo=1' },
+    reinject: { headers: { traceparent: TRACEPARENT, tracestate: 'foo=1' } },
+  },
+  {
+    name: 'two identical tracestate headers are one list of one entry',
+    rule: 'W3C trace-context-2 §3.3.1.1 several tracestate fields are one list (RFC 9110 §5.3); §3.5 duplicates MAY be discarded',
+    propagators: 'tracecontext',
+    headers: { traceparent: TRACEPARENT, tracestate: ['foo=1', 'foo=1'] },
+    spanContext: { ...sampled, traceState: 'foo=1' },
+    reinject: { headers: { traceparent: TRACEPARENT, tracestate: 'foo=1' } },
+  },
+  {
+    name: 'two tracestate headers with the same key keep the first header\'s entry',
+    rule: 'W3C trace-context-2 §3.3.1.1 fields combined in order; §3.5 the first occurrence is the leftmost',
+    propagators: 'tracecontext',
+    headers: { traceparent: TRACEPARENT, tracestate: ['foo=1,bar=2', 'foo=2'] },
+    spanContext: { ...sampled, traceState: 'foo=1,bar=2' },
+    reinject: { headers: { traceparent: TRACEPARENT, tracestate: 'foo=1,bar=2' } },
+  },
+  {
+    name: '33 members discard the tracestate even when some repeat a key',
+    rule: 'W3C trace-context §3.3.1.3 list: "a maximum of 32 list-members"; a repeated key is still a list-member',
+    propagators: 'tracecontext',
+    headers: { traceparent: TRACEPARENT, tracestate: `${members(32)},k0=again` },
     spanContext: sampled,
     reinject: { headers: { traceparent: TRACEPARENT } },
   },

@@ -19,6 +19,16 @@ export interface Vector {
    * propagators (default: the extract set).
    */
   readonly reinject?: { readonly propagators?: string; readonly headers: Readonly<Record<string, string>> };
+  /**
+   * The exact headers written for a span started in the extracted context as the SDK starts
+   * one: span id CHILD_SPAN_ID, only the sampled bit in its flags, and the same trace id (or
+   * `traceId`, for a span of another trace started there). Extract set by default.
+   */
+  readonly reinjectChild?: {
+    readonly propagators?: string;
+    readonly traceId?: string;
+    readonly headers: Readonly<Record<string, string>>;
+  };
 }
 
 export interface ExpectedSpanContext {
@@ -37,6 +47,8 @@ export const B3_SPAN_ID = 'e457b5a2e4d86bd1';
 export const B3_PARENT_ID = '05e3ac9a4f6e3b90';
 export const B3_TRACE_ID_64 = '463ac35c9f6413ad';
 export const PADDED_64 = `0000000000000000${B3_TRACE_ID_64}`;
+/** The span id of the child span in `reinjectChild`. */
+export const CHILD_SPAN_ID = 'b7ad6b7169203331';
 export const TRACEPARENT = `00-${W3C_TRACE_ID}-${W3C_SPAN_ID}-01`;
 
 export const SPEC = {
