@@ -1,7 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import { context as contextApi, diag } from '@opentelemetry/api';
 import { extractInbound, inboundContext, type HeaderMap, type TracehopOptions } from '@tracehop/core';
-import { headersWithContext } from './publish-headers.js';
+import { standaloneHeaders } from './publish-headers.js';
 import { standaloneOptions } from './standalone-options.js';
 
 /**
@@ -16,34 +16,18 @@ import { standaloneOptions } from './standalone-options.js';
  * The given object is never written to; stale values of every header the formats own are
  * left out of the copy; user values travel by reference (a Buffer stays the same bytes). The
  * copy stays within amqplib's 64 KiB header table: baggage is trimmed first if needed (see
- * the README). No span is made. Invalid options throw a TypeError; nothing else throws.
+ * the README). When no context can be added (the headers are already too large, or cannot
+ * be read), the copy carries none, and no stale header of the formats either. No span is
+ * made. Invalid options throw a TypeError; nothing else throws: not a throwing getter, a
+ * Proxy, or a table whose prototype came from a `__proto__` header.
  */
 export function injectAmqpHeaders(
   headers?: HeaderMap | null,
   context: Context = contextApi.active(),
   options?: TracehopOptions,
 ): Record<string, unknown> {
-  const resolved = standaloneOptions(options);
-  try {
-    const injected = headersWithContext(resolved, headers, context);
-    if (injected !== undefined) return injected;
-    diag.warn('tracehop: the headers are already too large for an AMQP header table; no context was added');
-  } catch (error) {
-    diag.warn('tracehop: could not inject AMQP headers; no context was added', error);
-  }
-  return headers != null && typeof headers === 'object' ? copyTable(headers) : {};
-}
-
-/**
- * A plain copy of a header table with every key amqplib would encode: it walks tables with
- * `for…in`, so inherited enumerable keys are sent too and must be kept.
- */
-function copyTable(headers: HeaderMap): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key in headers) {
-    Object.defineProperty(copy, key, { value: headers[key], enumerable: true, writable: true, configurable: true });
-  }
-  return copy;
+  // Options are checked first (a TypeError, as documented); from there on nothing throws.
+  return standaloneHeaders(standaloneOptions(options), headers, context);
 }
 
 /**

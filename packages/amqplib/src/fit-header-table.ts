@@ -24,37 +24,47 @@ function isBaggageHeader(name: string): boolean {
  */
 function trimBaggageList(value: string, budget: number): string {
   let kept = '';
+  let bytes = 0;
   for (const member of value.split(',')) {
-    const next = kept === '' ? member : `${kept},${member}`;
-    if (Buffer.byteLength(next, 'utf8') > budget) break;
-    kept = next;
+    // Sizes are added up member by member: linear in the list, however long.
+    const size = Buffer.byteLength(member, 'utf8') + (kept === '' ? 0 : 1);
+    if (bytes + size > budget) break;
+    kept = kept === '' ? member : `${kept},${member}`;
+    bytes += size;
   }
   return kept;
 }
 
 /**
- * Makes sure a publish's header table, with what tracehop injected, stays within amqplib's
- * 64 KiB encoding buffer (see `HEADER_TABLE_LIMIT`). Baggage goes first: W3C list-members are
- * dropped from the end, Jaeger `uberctx-*` headers one by one; only if that is not enough is
- * every injected header removed. The message is always published; what was cut is logged
- * through `diag`. `extraBytes` counts what amqplib adds to the table itself (CC, BCC).
+ * Makes sure a publish's header table, with what tracehop injected, stays within `limit`:
+ * amqplib's 64 KiB encoding buffer (see `HEADER_TABLE_LIMIT`), or less when the connection's
+ * negotiated frame size leaves less room (frame-limit.ts). Baggage goes first: W3C
+ * list-members are dropped from the end, Jaeger `uberctx-*` headers one by one; only if that
+ * is not enough is every injected header removed. The message is always published; what was
+ * cut is logged through `diag`, once. `extraBytes` counts what amqplib adds to the table
+ * itself (CC, BCC).
  */
-export function fitHeaderTable(headers: Record<string, unknown>, owned: OwnedHeaders, extraBytes: number): FitResult {
+export function fitHeaderTable(
+  headers: Record<string, unknown>,
+  owned: OwnedHeaders,
+  extraBytes: number,
+  limit: number = HEADER_TABLE_LIMIT,
+): FitResult {
   let total = fieldTableSize(headers) + extraBytes;
-  if (total <= HEADER_TABLE_LIMIT) return { fits: true, headers };
+  if (total <= limit) return { fits: true, headers };
 
   const injected = Object.keys(headers).filter((name) => isOwnedHeader(owned, name));
   const injectedSize = injected.reduce((sum, name) => sum + fieldEntrySize(name, headers[name]), 0);
-  if (total - injectedSize > HEADER_TABLE_LIMIT) return { fits: false };
+  if (total - injectedSize > limit) return { fits: false };
 
   // Trim baggage, last headers first, until the table fits.
   for (const name of injected.filter(isBaggageHeader).reverse()) {
-    if (total <= HEADER_TABLE_LIMIT) break;
+    if (total <= limit) break;
     const value = headers[name];
     const entry = fieldEntrySize(name, value);
     if (name.toLowerCase() === BAGGAGE_HEADER && typeof value === 'string') {
       // Room for the value: the limit, less the rest of the table, the key and the type tag and length.
-      const budget = HEADER_TABLE_LIMIT - (total - entry) - (1 + Buffer.byteLength(name, 'utf8') + 1 + 4);
+      const budget = limit - (total - entry) - (1 + Buffer.byteLength(name, 'utf8') + 1 + 4);
       const kept = budget > 0 ? trimBaggageList(value, budget) : '';
       if (kept !== '') {
         headers[name] = kept;
@@ -65,12 +75,12 @@ export function fitHeaderTable(headers: Record<string, unknown>, owned: OwnedHea
     delete headers[name];
     total -= entry;
   }
-  if (total <= HEADER_TABLE_LIMIT) {
-    diag.warn(`tracehop: baggage trimmed so that the AMQP header table stays within ${HEADER_TABLE_LIMIT} bytes`);
+  if (total <= limit) {
+    diag.warn(`tracehop: baggage trimmed so that the AMQP header table stays within ${limit} bytes`);
     return { fits: true, headers };
   }
 
   for (const name of injected) delete headers[name];
-  diag.warn(`tracehop: the AMQP header table would exceed ${HEADER_TABLE_LIMIT} bytes; the message is published without trace context`);
+  diag.warn(`tracehop: the AMQP header table would exceed ${limit} bytes; the message is published without trace context`);
   return { fits: true, headers };
 }

@@ -22,6 +22,28 @@ function assign(target: Record<string, unknown>, name: string, value: unknown): 
 }
 
 /**
+ * Copies the caller's own headers that no format owns. Never throws: a header whose value
+ * cannot be read (a throwing getter, a Proxy trap) is left out and logged, since nothing could
+ * send it anyway; a carrier that cannot even be enumerated gives no user headers.
+ */
+function copyUserHeaders(headers: HeaderMap, out: Record<string, unknown>, owned: OwnedHeaders, dropNullish: boolean): void {
+  try {
+    for (const name in headers) {
+      try {
+        if (!hasOwn.call(headers, name) || isOwnedHeader(owned, name)) continue;
+        const value = headers[name];
+        if (dropNullish && value == null) continue;
+        assign(out, name, value);
+      } catch (error) {
+        diag.warn(`tracehop: the header "${name}" could not be read and is left out`, error);
+      }
+    }
+  } catch (error) {
+    diag.warn('tracehop: the headers could not be read; only the context is sent', error);
+  }
+}
+
+/**
  * Returns a copy of `headers` carrying `context` in the propagator's format. The caller's
  * object is never written to. Every header the propagators own is removed from the copy
  * first, so a message never carries two conflicting contexts (for instance when an
@@ -36,14 +58,7 @@ export function injectHeaders(
 ): Record<string, unknown> {
   const owned = options.owned ?? ownedHeadersOf(propagator);
   const out: Record<string, unknown> = {};
-  if (headers != null && typeof headers === 'object') {
-    for (const name in headers) {
-      if (!hasOwn.call(headers, name) || isOwnedHeader(owned, name)) continue;
-      const value = headers[name];
-      if (options.dropNullish && value == null) continue;
-      assign(out, name, value);
-    }
-  }
+  if (headers != null && typeof headers === 'object') copyUserHeaders(headers, out, owned, options.dropNullish === true);
   try {
     propagator.inject(context, out, headerSetter);
   } catch (error) {

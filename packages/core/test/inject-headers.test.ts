@@ -1,5 +1,5 @@
-import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import { describe, expect, it } from 'vitest';
+import { ROOT_CONTEXT, TraceFlags, diag, trace } from '@opentelemetry/api';
+import { describe, expect, it, vi } from 'vitest';
 import { createPropagator } from '../src/propagation/create-propagator.js';
 import { injectHeaders } from '../src/inject-headers.js';
 
@@ -46,5 +46,22 @@ describe('injectHeaders', () => {
     const headers = { a: null, b: undefined, c: 'c' };
     expect(Object.keys(injectHeaders(headers, ROOT_CONTEXT, createPropagator('none'), { dropNullish: true }))).toEqual(['c']);
     expect(Object.keys(injectHeaders(headers, ROOT_CONTEXT, createPropagator('none')))).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('injectHeaders never throws on hostile headers (issue 14)', () => {
+  const context = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+  const written = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('a throwing getter is left out, the other headers and the context are kept', () => {
+    vi.spyOn(diag, 'warn').mockImplementation(() => undefined);
+    const headers = Object.defineProperty({ 'x-a': 'a' }, 'x-bad', { enumerable: true, get: () => { throw new Error('getter'); } });
+    expect(injectHeaders(headers, context, createPropagator('tracecontext'))).toEqual({ 'x-a': 'a', traceparent: written });
+  });
+
+  it('a Proxy that cannot be enumerated gives the context alone', () => {
+    vi.spyOn(diag, 'warn').mockImplementation(() => undefined);
+    const headers = new Proxy({ 'x-a': 'a' }, { ownKeys: () => { throw new Error('ownKeys'); } });
+    expect(injectHeaders(headers, context, createPropagator('tracecontext'))).toEqual({ traceparent: written });
   });
 });

@@ -97,6 +97,17 @@ function parseHeaderBlock(data: Buffer, start: number, end: number): Record<stri
  * `body` is a view on `data` (no copy). Never throws.
  */
 export function decodeEnvelope(data: Uint8Array): DecodedEnvelope | undefined {
+  // Whatever `data` turns out to be — a Proxy of a Uint8Array (whose `length` getter then
+  // throws), a subclass with a throwing `length`, a detached buffer — it is "not an
+  // envelope", never an exception in the reader (issue 14).
+  try {
+    return decodeFrame(data);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeFrame(data: Uint8Array): DecodedEnvelope | undefined {
   if (!(data instanceof Uint8Array)) return undefined;
   const length = data.length;
   // The magic test comes first: it rejects ordinary payloads after reading one or two bytes.
