@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import { context as contextApi, diag } from '@opentelemetry/api';
-import { extractInbound, inboundContext, type HeaderMap, type TracehopOptions } from '@tracehop/core';
+import { context as contextApi } from '@opentelemetry/api';
+import { extractMessageContext, type HeaderMap, type TracehopOptions } from '@tracehop/core';
 import { standaloneHeaders } from './publish-headers.js';
 import { standaloneOptions } from './standalone-options.js';
 
@@ -31,23 +31,13 @@ export function injectAmqpHeaders(
 }
 
 /**
- * The context a received message's work belongs in, read from its headers
- * (`message.properties.headers`; string and Buffer values alike) with the configured extract
- * formats, and the `inbound` and `baggage` policies applied to the active context:
- * - `'parent'` (default): the producer's span becomes the current span, so spans started in
- *   the result continue the producer's trace; without a valid inbound context, no span;
- * - `'link'`: the active span stays current (to link, start a span with a link to
- *   `trace.getSpanContext(extractAmqpContext(headers, { inbound: 'parent' }))`);
- * - `'ignore'`: no span.
- * Inbound baggage, filtered by the `baggage` policy, replaces the active baggage. Invalid
- * options throw a TypeError; nothing else throws.
+ * The context a traced consumer would run this message's handler in (before its own span),
+ * read from its headers (`message.properties.headers`; string and Buffer values alike) with
+ * the configured extract formats: built from the root context — nothing of the caller's —
+ * with the producer's span as the remote parent under `inbound: 'parent'` (the default;
+ * `'link'` and `'ignore'` give no span) and the message's baggage, filtered by the `baggage`
+ * policy. Invalid options throw a TypeError; nothing else throws.
  */
 export function extractAmqpContext(headers: HeaderMap | null | undefined, options?: TracehopOptions): Context {
-  const resolved = standaloneOptions(options);
-  try {
-    return inboundContext(resolved, extractInbound(resolved, headers));
-  } catch (error) {
-    diag.warn('tracehop: could not extract an AMQP context', error);
-    return contextApi.active();
-  }
+  return extractMessageContext(standaloneOptions(options), headers);
 }

@@ -1,7 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
+import { SettlementTracker } from '@tracehop/core';
 import type { Instrumentation } from './resolve-instrumentation.js';
 import { serverAttributes } from './server-address.js';
-import { SettlementTracker } from './settlement-tracker.js';
+import { CHANNEL_CLOSED, settleTimeout } from './unsettled-reasons.js';
 
 /** Any function, as amqplib's methods are called through here (promise and callback API alike). */
 export type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -23,7 +24,8 @@ export class ChannelState {
   readonly instrumentation: Instrumentation;
   /** A ConfirmChannel: publish spans end at the broker's confirm. */
   readonly confirm: boolean;
-  readonly tracker: SettlementTracker;
+  /** Consumer spans waiting for their ack / nack / reject, by delivery tag (core's tracker). */
+  readonly tracker: SettlementTracker<number>;
   /** The proxy handed to the user (set once it exists). */
   proxy: object | undefined;
   #server: Attributes | undefined;
@@ -33,7 +35,14 @@ export class ChannelState {
     this.target = target;
     this.instrumentation = instrumentation;
     this.confirm = typeof target.waitForConfirms === 'function';
-    this.tracker = new SettlementTracker(instrumentation.settleTimeoutMs);
+    const timeoutMs = instrumentation.settleTimeoutMs;
+    this.tracker = new SettlementTracker<number>({ timeout: () => settleTimeout(timeoutMs), closed: CHANNEL_CLOSED });
+  }
+
+  /** When a delivery tracked now times out (ms since the epoch; Infinity when the timeout is off). */
+  deadline(): number {
+    const timeoutMs = this.instrumentation.settleTimeoutMs;
+    return timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   }
 
   /** `server.*` attributes, read from the socket the first time a span needs them. */

@@ -1,6 +1,5 @@
-import type { Context, Link } from '@opentelemetry/api';
-import { SpanKind, context as contextApi, diag, propagation, trace } from '@opentelemetry/api';
-import { extractInbound, recordSpanError, runHookSafely, type InboundContext } from '@tracehop/core';
+import { context as contextApi, diag } from '@opentelemetry/api';
+import { extractInbound, isThenable, recordSpanError, runHookSafely, startReceiveSpan } from '@tracehop/core';
 import { performance } from 'node:perf_hooks';
 import type { AnyFunction, ChannelState } from './channel-state.js';
 import { consumerDestination, queueDestination, spanName } from './destination.js';
@@ -12,55 +11,38 @@ import type { ConsumeInfo } from './types.js';
 const CALLBACK = 2;
 
 /**
- * The context a fetched message is received in. Unlike a consume handler, a `get()` is
- * called by the application, so the span around the call is a meaningful parent: the
- * producer's span is the parent under `inbound: 'parent'` when the message carries one,
- * otherwise the caller's span; under `'link'` the producer's span is linked.
- */
-function receiveContext(state: ChannelState, inbound: InboundContext, active: Context): { base: Context; links?: Link[] } {
-  const policy = state.instrumentation.resolved.inbound;
-  let base = policy === 'parent' && inbound.spanContext !== undefined ? trace.setSpanContext(active, inbound.spanContext) : active;
-  if (inbound.baggage !== undefined) base = propagation.setBaggage(base, inbound.baggage);
-  const links = policy === 'link' && inbound.spanContext !== undefined ? [{ context: inbound.spanContext }] : undefined;
-  return { base, links };
-}
-
-/**
  * One `get()` call: when amqplib answers (a message, `false` for an empty queue, or an
- * error), a `receive` span is recorded from the call's start, and the message's context
- * kept for `getMessageContext`. Runs at most once; never throws.
+ * error), a `receive` span is recorded from the call's start (core's `startReceiveSpan`), and
+ * the message's context kept for `getMessageContext`. Runs at most once; never throws.
  */
 function receiver(state: ChannelState, queue: string): (error: unknown, message?: unknown) => void {
   const started = performance.now();
-  const active = contextApi.active();
+  // The application's call, not a client callback: its span may parent the receive span.
+  const caller = contextApi.active();
   let done = false;
   return (error, message) => {
     if (done) return;
     done = true;
     try {
-      const { resolved, consumeHook } = state.instrumentation;
+      const { resolved } = state.instrumentation;
       const delivered = message !== null && typeof message === 'object' ? (message as DeliveredMessage) : undefined;
-      const inbound = extractInbound(resolved, delivered?.properties?.headers);
-      const { base, links } = receiveContext(state, inbound, active);
       const destination =
         delivered === undefined
           ? queueDestination(queue)
           : consumerDestination(text(delivered.fields?.exchange), text(delivered.fields?.routingKey), queue);
-      const span = resolved.tracer?.startSpan(
-        spanName('receive', queueDestination(queue)),
-        {
-          kind: SpanKind.CLIENT,
-          attributes: consumerAttributes('receive', destination, delivered, state.server()),
-          links,
-          startTime: started,
-        },
-        base,
-      );
+      const { span, context } = startReceiveSpan(resolved, {
+        name: spanName('receive', queueDestination(queue)),
+        attributes: () => consumerAttributes('receive', destination, delivered, state.server()),
+        inbound: extractInbound(resolved, delivered?.properties?.headers),
+        caller,
+        startTime: started,
+      });
       if (delivered !== undefined) {
-        setMessageContext(delivered, span === undefined ? base : trace.setSpan(base, span));
-        if (span !== undefined && consumeHook !== undefined) {
+        setMessageContext(delivered, context);
+        const hook = resolved.consumeHook as ((span: unknown, info: ConsumeInfo) => void) | undefined;
+        if (span !== undefined && hook !== undefined && span.isRecording()) {
           const info: ConsumeInfo = { message: delivered as ConsumeInfo['message'], queue, operation: 'receive' };
-          runHookSafely('consumeHook', consumeHook, span, info);
+          runHookSafely('consumeHook', hook, span, info);
         }
       }
       if (span !== undefined) {
@@ -71,10 +53,6 @@ function receiver(state: ChannelState, queue: string): (error: unknown, message?
       diag.warn('tracehop: could not trace a get()', failure);
     }
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /**

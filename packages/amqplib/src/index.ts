@@ -4,13 +4,11 @@ export { extractAmqpContext, injectAmqpHeaders } from './amqp-headers.js';
 export { getMessageContext } from './message-context.js';
 export { DEFAULT_SETTLE_TIMEOUT_MS } from './resolve-instrumentation.js';
 export { HEADER_TABLE_LIMIT } from './header-table-size.js';
-export { ATTR_SETTLE_REQUEUE } from './settlement-tracker.js';
-export type { SettleOperation } from './settlement-tracker.js';
+export { ATTR_SETTLE_REQUEUE } from './settle.js';
+export type { SettleOperation } from './settle.js';
 export type {
   AmqplibInstrumentationOptions,
-  ConsumeHook,
   ConsumeInfo,
-  PublishHook,
   PublishInfo,
 } from './types.js';
 export { INSTRUMENTATION_SCOPE } from './version.js';

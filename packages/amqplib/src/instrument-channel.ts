@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import { existingWrapper, isInstrumented, notAClient, proxyClient } from '@tracehop/core';
 import { errorMonitor } from 'node:events';
 import { ChannelState, type AnyFunction, type ChannelTarget } from './channel-state.js';
 import { tracedConsumeHandler } from './consume.js';
@@ -11,11 +12,6 @@ import type { AmqplibInstrumentationOptions } from './types.js';
 
 /** The channel methods whose behaviour tracehop extends; everything else passes straight through. */
 type Overrides = Readonly<Record<string, (...args: unknown[]) => unknown>>;
-
-/** Wrapped channels, by the channel amqplib made: a channel is wrapped once. */
-const wrapped = new WeakMap<object, object>();
-/** The proxies tracehop made, so that wrapping one again returns it as is. */
-const proxies = new WeakSet<object>();
 
 function isChannel(value: unknown): value is ChannelTarget {
   return (
@@ -69,35 +65,23 @@ function watchClose(state: ChannelState): void {
 
 /**
  * Wraps one channel with an already resolved configuration (shared by the channels of an
- * instrumented connection). Returns a Proxy of the very channel: same prototype, same
- * events, same methods, with publish / sendToQueue / consume / get and the settle methods
- * traced. Never throws: what cannot be wrapped is returned as it is.
+ * instrumented connection): a Proxy of the very channel (core's `proxyClient`: same
+ * prototype, same events, same methods), with publish / sendToQueue / consume / get and the
+ * settle methods traced. A channel is wrapped once: one channel, one set of pending spans (a
+ * second wrapper would not see the first's acks). Never throws: what cannot be wrapped is
+ * returned as it is.
  */
 export function wrapChannel<T>(channel: T, instrumentation: Instrumentation): T {
   if (!isChannel(channel)) return channel;
-  if (proxies.has(channel)) return channel;
-  const existing = wrapped.get(channel);
-  if (existing !== undefined) {
-    // One channel, one set of pending spans: a second wrapper would not see the first's acks.
-    diag.debug('tracehop: this amqplib channel is already instrumented; its first options stay in force');
-    return existing as T;
-  }
+  if (isInstrumented(channel)) return channel;
+  const existing = existingWrapper(channel);
+  if (existing !== undefined) return existing as T;
   try {
     const state = new ChannelState(channel, instrumentation);
-    const overrides = overridesFor(state);
-    const proxy = new Proxy(channel, {
-      get(target, property, receiver) {
-        if (typeof property === 'string' && Object.hasOwn(overrides, property) && typeof target[property] === 'function') {
-          return overrides[property];
-        }
-        return Reflect.get(target, property, receiver);
-      },
-    });
+    const proxy = proxyClient(channel, overridesFor(state), { kind: 'amqplib channel' });
     state.proxy = proxy;
     watchClose(state);
-    wrapped.set(channel, proxy);
-    proxies.add(proxy);
-    return proxy;
+    return proxy as T;
   } catch (error) {
     diag.error('tracehop: could not instrument an amqplib channel; it is used untraced', error);
     return channel;
@@ -111,13 +95,14 @@ export function wrapChannel<T>(channel: T, instrumentation: Instrumentation): T 
  * ends only at channel close or after `settleTimeoutMs`. A channel is wrapped once: wrapping
  * it again (or the returned proxy) returns the same proxy, with its first options.
  *
- * Invalid options throw a TypeError here; nothing else ever throws from tracehop.
+ * Invalid options, or something that is not an amqplib channel, throw a TypeError here;
+ * nothing else ever throws from tracehop.
  */
 export function instrumentChannel<T extends object>(channel: T, options?: AmqplibInstrumentationOptions): T {
   const instrumentation = resolveInstrumentation(options);
-  if (!isChannel(channel)) {
-    diag.warn('tracehop: instrumentChannel was given something that is not an amqplib channel; it is returned as is');
-    return channel;
+  if (!isChannel(channel)) throw notAClient('amqplib channel');
+  if (!isInstrumented(channel) && existingWrapper(channel) !== undefined) {
+    diag.warn('tracehop: this amqplib channel is already instrumented; returning its wrapper (its first options stay in force)');
   }
   return wrapChannel(channel, instrumentation);
 }

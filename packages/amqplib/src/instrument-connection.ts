@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { isThenable, notAClient, proxyClient } from '@tracehop/core';
 import type { AnyFunction } from './channel-state.js';
 import { wrapChannel } from './instrument-channel.js';
 import { resolveInstrumentation, type Instrumentation } from './resolve-instrumentation.js';
@@ -6,9 +6,6 @@ import type { AmqplibInstrumentationOptions } from './types.js';
 
 /** The connection methods that create channels. */
 const CREATE_METHODS = ['createChannel', 'createConfirmChannel'] as const;
-
-/** The proxies tracehop made, so that wrapping one again returns it as is. */
-const proxies = new WeakSet<object>();
 
 interface ConnectionTarget {
   readonly [method: string]: unknown;
@@ -21,10 +18,6 @@ function isConnection(value: unknown): value is ConnectionTarget {
     typeof (value as ConnectionTarget).createChannel === 'function' &&
     typeof (value as ConnectionTarget).createConfirmChannel === 'function'
   );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /**
@@ -63,29 +56,17 @@ function creator(target: ConnectionTarget, name: string, instrumentation: Instru
  * so those created after a reconnect are traced too. Channels created inside the recovery
  * `setup(model)` function get amqplib's raw `model`: wrap them with `instrumentChannel`.
  *
- * Returns a Proxy of the connection, with everything but the two channel factories passing
- * straight through. The options are resolved once here and shared by every channel it
- * creates; wrapping the same connection twice with different options gives two wrappers,
- * each creating its channels with its own options. Wrapping a wrapper returns it as is.
- * Invalid options throw a TypeError here; nothing else ever throws from tracehop.
+ * Returns a Proxy of the connection (core's `proxyClient`), with everything but the two
+ * channel factories passing straight through. A connection is wrapped once: wrapping it again
+ * returns the first wrapper. Invalid options, or something that is not an amqplib connection,
+ * throw a TypeError here; nothing else ever throws from tracehop.
  */
 export function instrumentConnection<T extends object>(connection: T, options?: AmqplibInstrumentationOptions): T {
   const instrumentation = resolveInstrumentation(options);
-  if (!isConnection(connection)) {
-    diag.warn('tracehop: instrumentConnection was given something that is not an amqplib connection; it is returned as is');
-    return connection;
-  }
-  if (proxies.has(connection)) return connection;
+  if (!isConnection(connection)) throw notAClient('amqplib connection');
   // Called only once a channel is created, by then `proxy` is set.
   const self = (): object => proxy;
-  const overrides = new Map<string | symbol, AnyFunction>(
-    CREATE_METHODS.map((name) => [name, creator(connection, name, instrumentation, self)]),
-  );
-  const proxy = new Proxy(connection, {
-    get(target, property, receiver) {
-      return overrides.get(property) ?? Reflect.get(target, property, receiver);
-    },
-  });
-  proxies.add(proxy);
+  const overrides = Object.fromEntries(CREATE_METHODS.map((name) => [name, creator(connection, name, instrumentation, self)]));
+  const proxy: T = proxyClient(connection, overrides, { kind: 'amqplib connection' });
   return proxy;
 }

@@ -1,10 +1,9 @@
-import type { Span } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
-import { recordSpanError, runHookSafely, startProducerSpan } from '@tracehop/core';
+import { Publication } from '@tracehop/core';
 import type { ChannelState } from './channel-state.js';
 import { producerDestination, spanName } from './destination.js';
 import { publishOptions } from './publish-headers.js';
-import { NO_ATTRIBUTES, producerAttributes, text } from './span-attributes.js';
+import { producerAttributes, text } from './span-attributes.js';
 import type { PublishInfo } from './types.js';
 
 /** Positions of `publish(exchange, routingKey, content, options, callback)`'s arguments. */
@@ -13,32 +12,15 @@ const CONFIRM_CALLBACK = 4;
 
 type AnyCallback = (this: unknown, ...args: unknown[]) => unknown;
 
-/** A producer span that ends exactly once, whichever of publish or confirm finishes it. */
-class SendSpan {
-  readonly #span: Span;
-  #ended = false;
-
-  constructor(span: Span) {
-    this.#span = span;
-  }
-
-  end(error?: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    if (error) recordSpanError(this.#span, error);
-    this.#span.end();
-  }
-}
-
 /**
  * The ConfirmChannel callback that amqplib calls once the broker acks (`null`) or nacks (an
  * error) the message, or the channel closes first (an error): the span ends there, then the
  * caller's callback, if any, runs with exactly the same arguments. A missing callback stays
  * missing to the caller; tracehop's own takes its place in amqplib, which calls it once.
  */
-function confirmCallback(send: SendSpan, callback: unknown): AnyCallback {
+function confirmCallback(publication: Publication, callback: unknown): AnyCallback {
   return function onConfirm(this: unknown, ...args: unknown[]): unknown {
-    send.end(args[0]);
+    publication.end(args[0]);
     // Truthy, as amqplib tests it: a non-function still fails the way it would without tracehop.
     if (callback) return (callback as AnyCallback).apply(this, args);
     return undefined;
@@ -47,45 +29,45 @@ function confirmCallback(send: SendSpan, callback: unknown): AnyCallback {
 
 interface Prepared {
   readonly args: unknown[];
-  readonly send: SendSpan | undefined;
+  readonly publication: Publication;
 }
 
 /**
- * Starts the `send` span and builds the arguments amqplib gets: the caller's options seen
- * through a copy whose headers carry the span's context, and on a ConfirmChannel a callback
- * that ends the span at the confirm. Never throws: on an internal failure the message is
- * published exactly as the caller asked.
+ * Starts the `send` span (core's Publication, one message) and builds the arguments amqplib
+ * gets: the caller's options seen through a copy whose headers carry the span's context, and
+ * on a ConfirmChannel a callback that ends the span at the confirm. Never throws: on an
+ * internal failure the message is published exactly as the caller asked.
  */
 function prepare(state: ChannelState, args: unknown[]): Prepared | undefined {
-  let send: SendSpan | undefined;
+  let publication: Publication | undefined;
   try {
-    const { resolved, publishHook } = state.instrumentation;
+    const { resolved } = state.instrumentation;
     const exchange = text(args[0]);
     const routingKey = text(args[1]);
     const destination = producerDestination(exchange, routingKey);
-    const { span, context } = startProducerSpan(resolved, {
+    publication = new Publication(resolved, {
       name: spanName('send', destination),
-      // Propagate-only mode makes no span, and so reads no attributes.
-      attributes: resolved.tracer === undefined ? NO_ATTRIBUTES : producerAttributes(destination, routingKey, args[OPTIONS], state.server()),
+      attributes: () => producerAttributes(destination, routingKey, args[OPTIONS], state.server()),
+      count: 1,
     });
-    if (span !== undefined) send = new SendSpan(span);
+    // One message: the `send` span's own context (a batch would describe its `create` spans).
+    const context = publication.contextFor();
     const next = args.slice();
-    next[OPTIONS] = publishOptions(resolved, args[OPTIONS], context);
-    if (state.confirm && send !== undefined) next[CONFIRM_CALLBACK] = confirmCallback(send, args[CONFIRM_CALLBACK]);
-    if (span !== undefined && publishHook !== undefined) {
-      const info: PublishInfo = {
-        exchange,
-        routingKey,
-        content: args[2] as Buffer,
-        options: next[OPTIONS] as PublishInfo['options'],
-        confirm: state.confirm,
-      };
-      runHookSafely('publishHook', publishHook, span, info);
-    }
-    return { args: next, send };
+    next[OPTIONS] = publishOptions(resolved, args[OPTIONS], context, state.target);
+    if (state.confirm && publication.span !== undefined) next[CONFIRM_CALLBACK] = confirmCallback(publication, args[CONFIRM_CALLBACK]);
+    const info: PublishInfo = {
+      exchange,
+      routingKey,
+      content: args[2] as Buffer,
+      options: next[OPTIONS] as PublishInfo['options'],
+      confirm: state.confirm,
+    };
+    publication.hook(info);
+    publication.handOff();
+    return { args: next, publication };
   } catch (error) {
     diag.warn('tracehop: could not trace a publish; the message is sent without trace context', error);
-    send?.end();
+    publication?.abort();
     return undefined;
   }
 }
@@ -101,15 +83,15 @@ export function tracedPublish(state: ChannelState, args: unknown[]): unknown {
   const publish = state.method('publish');
   const prepared = prepare(state, args);
   if (prepared === undefined) return state.result(publish.apply(state.target, args));
-  const { send } = prepared;
+  const { publication } = prepared;
   let result: unknown;
   try {
     result = publish.apply(state.target, prepared.args);
   } catch (error) {
-    send?.end(error);
+    publication.end(error);
     throw error;
   }
-  if (!state.confirm) send?.end();
+  if (!state.confirm) publication.end();
   return state.result(result);
 }
 

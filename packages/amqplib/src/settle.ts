@@ -1,6 +1,15 @@
 import { diag } from '@opentelemetry/api';
+import { ATTR_MESSAGING_OPERATION_NAME, ATTR_MESSAGING_OPERATION_TYPE, MESSAGING_OPERATION_TYPE, type SettlementEvent } from '@tracehop/core';
 import type { ChannelState } from './channel-state.js';
-import type { SettleOperation } from './settlement-tracker.js';
+
+/**
+ * How a message was settled: the name of the span event added when its span ends. `recover`
+ * is `channel.recover()`, which hands every unacknowledged message back for redelivery.
+ */
+export type SettleOperation = 'ack' | 'nack' | 'reject' | 'recover';
+
+/** The span event attribute that tells whether a nack or reject asked for a requeue. */
+export const ATTR_SETTLE_REQUEUE = 'tracehop.requeue';
 
 /** The delivery tag of a message handed to ack / nack / reject; never throws. */
 function deliveryTag(message: unknown): number | undefined {
@@ -17,6 +26,15 @@ function requeueOf(requeue: unknown): boolean {
   return requeue === undefined ? true : Boolean(requeue);
 }
 
+function settlementEvent(operation: SettleOperation, requeue?: boolean): SettlementEvent {
+  const attributes: Record<string, string | boolean> = {
+    [ATTR_MESSAGING_OPERATION_NAME]: operation,
+    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE.settle,
+  };
+  if (requeue !== undefined) attributes[ATTR_SETTLE_REQUEUE] = requeue;
+  return { name: operation, attributes };
+}
+
 function record(work: () => void): void {
   try {
     work();
@@ -28,15 +46,23 @@ function record(work: () => void): void {
 /**
  * The settle methods, and `recover` (which settles by requeueing). Each calls amqplib first,
  * unchanged: if amqplib throws (a closed channel), the message was not settled and the error
- * reaches the caller as is. Then the spans the settlement covers end (see SettlementTracker).
+ * reaches the caller as is. Then the spans the settlement covers end in the channel's tracker.
  */
 export function settleMethods(state: ChannelState): Record<string, (...args: unknown[]) => unknown> {
   const { tracker } = state;
   const call = (name: string, args: unknown[]): unknown => state.result(state.method(name).apply(state.target, args));
   const one = (message: unknown, allUpTo: unknown, operation: SettleOperation, requeue?: boolean): void => {
     const tag = deliveryTag(message);
-    if (tag !== undefined) record(() => tracker.settle(tag, Boolean(allUpTo), operation, requeue));
+    if (tag === undefined) return;
+    const event = settlementEvent(operation, requeue);
+    // AMQP 0-9-1 basic.ack/nack: multiple with delivery-tag 0 means "all outstanding".
+    if (!allUpTo) record(() => tracker.settle(tag, event));
+    else if (tag === 0) record(() => tracker.settleWhere(() => true, event));
+    // Tags grow with every delivery, so the tracker's delivery order is tag order.
+    else record(() => tracker.settleWhere((pending) => (pending > tag ? 'stop' : pending > 0), event));
   };
+  const all = (operation: SettleOperation, requeue?: boolean): void =>
+    record(() => tracker.settleWhere(() => true, settlementEvent(operation, requeue)));
   return {
     ack(...args) {
       const result = call('ack', args);
@@ -55,19 +81,19 @@ export function settleMethods(state: ChannelState): Record<string, (...args: unk
     },
     ackAll(...args) {
       const result = call('ackAll', args);
-      record(() => tracker.settleAll('ack'));
+      all('ack');
       return result;
     },
     nackAll(...args) {
       const result = call('nackAll', args);
-      record(() => tracker.settleAll('nack', requeueOf(args[0])));
+      all('nack', requeueOf(args[0]));
       return result;
     },
     // basic.recover (requeue) hands every unacknowledged message back to the broker, which
     // redelivers it under a new delivery tag: the old deliveries are settled there and then.
     recover(...args) {
       const result = call('recover', args);
-      record(() => tracker.settleAll('recover', true));
+      all('recover', true);
       return result;
     },
   };

@@ -1,5 +1,4 @@
-import type { Span } from '@opentelemetry/api';
-import type { TracehopOptions } from '@tracehop/core';
+import type { TracehopClientOptions } from '@tracehop/core';
 import type { Message, Options } from 'amqplib';
 
 /** What a `publishHook` is told about a message that is about to be published. */
@@ -29,26 +28,12 @@ export interface ConsumeInfo {
   readonly operation: 'process' | 'receive';
 }
 
-/** Adds attributes to a PRODUCER span before the message is published. */
-export type PublishHook = (span: Span, info: PublishInfo) => void;
-
-/** Adds attributes to a consumer span before the handler runs (or `get` returns). */
-export type ConsumeHook = (span: Span, info: ConsumeInfo) => void;
-
-/** Options of `instrumentConnection` and `instrumentChannel`. */
-export interface AmqplibInstrumentationOptions extends TracehopOptions {
-  /**
-   * Called with each PRODUCER span and the message, before amqplib sends it, to add
-   * attributes. A throw or a rejected promise is logged through `diag` and otherwise
-   * ignored. Not called in propagate-only mode (`spans: false`). Default: none.
-   */
-  publishHook?: PublishHook;
-  /**
-   * Called with each `process` span (consume) and `receive` span (get), before the handler
-   * runs or the message is returned. A throw or a rejected promise is logged through `diag`
-   * and otherwise ignored. Not called in propagate-only mode. Default: none.
-   */
-  consumeHook?: ConsumeHook;
+/**
+ * Options of `instrumentConnection` and `instrumentChannel`: every option of `@tracehop/core`
+ * (`propagator`, `extract`, `inbound`, `baggage`, `spans`, `tracerProvider`, `b3CanonicalCase`,
+ * `publishHook`, `consumeHook`), plus RabbitMQ's own.
+ */
+export interface AmqplibInstrumentationOptions extends TracehopClientOptions<PublishInfo, ConsumeInfo> {
   /**
    * How long, in milliseconds, a consumed message's span may wait for its settlement (ack,
    * nack, reject, or, for a `noAck` consumer, the end of the handler) before tracehop ends it

@@ -42,9 +42,13 @@ describe('extractAmqpContext', () => {
   it('honours the inbound and baggage policies', () => {
     const headers = { traceparent, baggage: 'tenant=acme' };
     const ambient = trace.setSpanContext(ROOT_CONTEXT, { ...spanContext, spanId: '1111111111111111' });
+    // Built from the root: nothing of the caller's context (its span) is in the result.
     const linked = context.with(ambient, () => extractAmqpContext(headers, { inbound: 'link', baggage: 'drop' }));
-    expect(trace.getSpanContext(linked)?.spanId).toBe('1111111111111111');
+    expect(trace.getSpanContext(linked)).toBeUndefined();
     expect(propagation.getBaggage(linked)).toBeUndefined();
+    const parent = context.with(ambient, () => extractAmqpContext(headers, { baggage: ['tenant'] }));
+    expect(trace.getSpanContext(parent)?.spanId).toBe(spanContext.spanId);
+    expect(propagation.getBaggage(parent)?.getEntry('tenant')?.value).toBe('acme');
     const ignored = context.with(ambient, () => extractAmqpContext(headers, { inbound: 'ignore' }));
     expect(trace.getSpanContext(ignored)).toBeUndefined();
   });

@@ -37,11 +37,8 @@ describe('instrumentChannel: the wrapper itself', () => {
     expect(() => wrap(new FakeChannel(), { inbound: 'child' as never })).toThrow(/inbound/);
   });
 
-  it('gives back anything that is not a channel unchanged, and says so through diag', () => {
-    const warn = vi.spyOn(diag, 'warn');
-    const notAChannel = { publish: 1 };
-    expect(instrumentChannel(notAChannel)).toBe(notAChannel);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('not an amqplib channel'));
+  it('rejects anything that is not a channel with a TypeError, as every adapter does', () => {
+    expect(() => instrumentChannel({ publish: 1 })).toThrow(new TypeError('tracehop: expected an amqplib channel to instrument'));
   });
 });
 

@@ -54,13 +54,14 @@ describe('instrumentConnection', () => {
     await expect(instrumentConnection(raw, options).createChannel()).rejects.toBe(failure);
   });
 
-  it('wrapping a wrapper returns it; anything else than a connection comes back unchanged', () => {
+  it('wrapping a wrapper, or the same connection again, returns the first wrapper; anything else is a TypeError', () => {
     const warn = vi.spyOn(diag, 'warn');
-    const connection = instrumentConnection(new FakeConnection(), options);
+    const raw = new FakeConnection();
+    const connection = instrumentConnection(raw, options);
     expect(instrumentConnection(connection)).toBe(connection);
-    const other = { createChannel: () => undefined };
-    expect(instrumentConnection(other)).toBe(other);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('not an amqplib connection'));
+    expect(instrumentConnection(raw)).toBe(connection);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('already instrumented'));
+    expect(() => instrumentConnection({ createChannel: () => undefined })).toThrow(TypeError);
   });
 
   it('rejects invalid options at wrap time', () => {

@@ -13,8 +13,20 @@ export type { ReceivedTraceFlags } from './propagation/random-trace-id-flag.js';
 export { TRACE_WIDE_FLAG_KEYS } from './propagation/trace-wide-flags.js';
 
 export { DEFAULT_PROPAGATORS, ENV_EXTRACT_PROPAGATORS, ENV_OTEL_PROPAGATORS } from './options.js';
-export type { BaggagePolicy, InboundPolicy, PropagatorOption, TracehopOptions } from './options.js';
-export { resolveOptions } from './resolve-options.js';
+export type {
+  BaggagePolicy,
+  BatchingOptions,
+  BatchSpans,
+  InboundPolicy,
+  MessagingHook,
+  PropagatorOption,
+  TracehopClientOptions,
+  TracehopOptions,
+} from './options.js';
+export { resolveOptions, validateHook } from './resolve-options.js';
+export { PropagationSource } from './propagation-choice.js';
+export type { PropagationChoice } from './propagation-choice.js';
+export { recogniseStockPropagator } from './stock-propagators.js';
 export type { InstrumentationScope, ResolvedOptions } from './resolve-options.js';
 
 export { decodeHeaderValue, headerGetter, headerSetter, readHeader } from './header-carrier.js';
@@ -25,8 +37,27 @@ export { isOwnedHeader, mergeOwnedHeaders, ownedHeadersOf } from './owned-header
 export type { OwnedHeaders, OwnsHeaderNames, OwnsHeaderPrefixes } from './owned-headers.js';
 
 export { applyBaggagePolicy } from './baggage-policy.js';
-export { extractInbound, inboundContext, startConsumerSpan, startProducerSpan } from './messaging-spans.js';
-export type { ConsumerSpanInit, InboundContext, MessagingSpan, ProducerSpanInit } from './messaging-spans.js';
+export { NO_INBOUND, extractInbound, extractMessageContext, inboundContext } from './kernel/inbound-policy.js';
+export type { InboundContext } from './kernel/inbound-policy.js';
+export { startConsumerSpan, startReceiveSpan } from './kernel/consumer-spans.js';
+export type { ConsumerSpanInit, MessagingSpan, ReceiveSpanInit } from './kernel/consumer-spans.js';
+export { Publication, startProducerSpan } from './kernel/publication.js';
+export type { CreateSpanInit, PublicationInit } from './kernel/publication.js';
+export { processMessage, runInSpan } from './kernel/process-message.js';
+export type { ProcessInit, Settlement } from './kernel/process-message.js';
+export { SettlementTracker } from './kernel/settlement-tracker.js';
+export type { Deadline, SettlementEvent, SettlementTrackerOptions } from './kernel/settlement-tracker.js';
+export { endUnsettled } from './kernel/unsettled.js';
+export type { UnsettledReason } from './kernel/unsettled.js';
+export { notAClient, proxyClient } from './kernel/client-proxy.js';
+export type { MethodOverrides, ProxyClientOptions } from './kernel/client-proxy.js';
+export { existingWrapper, isInstrumented, registerWrapper } from './kernel/client-registry.js';
+export { messageStamp } from './kernel/message-stamp.js';
+export type { MessageStamp } from './kernel/message-stamp.js';
+export { shared } from './kernel/process-state.js';
+export { isThenable } from './kernel/thenable.js';
+export { standaloneResolver } from './kernel/standalone.js';
+export { injectMessageHeaders } from './kernel/inject-message.js';
 export { errorType, recordSpanError } from './errors.js';
 export { runHookSafely } from './safe-hook.js';
 

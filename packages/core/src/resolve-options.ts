@@ -1,30 +1,27 @@
-import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter, Tracer } from '@opentelemetry/api';
-import { diag, propagation, trace } from '@opentelemetry/api';
-import {
-  DEFAULT_PROPAGATORS,
-  ENV_EXTRACT_PROPAGATORS,
-  ENV_OTEL_PROPAGATORS,
-  type BaggagePolicy,
-  type InboundPolicy,
-  type PropagatorOption,
-  type TracehopOptions,
-} from './options.js';
-import { mergeOwnedHeaders, ownedHeadersOf, type OwnedHeaders } from './owned-headers.js';
-import { createPropagator } from './propagation/create-propagator.js';
+import type { TextMapPropagator, Tracer } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import type { BaggagePolicy, BatchSpans, InboundPolicy, MessagingHook, TracehopClientOptions } from './options.js';
+import type { OwnedHeaders } from './owned-headers.js';
+import { PropagationSource } from './propagation-choice.js';
 import type { PropagatorSettings } from './propagation/propagator-registry.js';
 
 /** The options of one wrapper, validated and with every default applied. */
 export interface ResolvedOptions {
-  /** What is written into outgoing messages. */
+  /** The formats to write and read, chosen when used (see PropagationSource). */
+  readonly propagation: PropagationSource;
+  /** `propagation.current().injector`: what is written into outgoing messages now. */
   readonly injector: TextMapPropagator;
-  /** What is read from incoming messages. */
+  /** `propagation.current().extractor`: what is read from incoming messages now. */
   readonly extractor: TextMapPropagator;
-  /** Every header either of them owns: cleared before each inject. */
+  /** `propagation.current().ownedHeaders`: every header either owns, cleared before inject. */
   readonly ownedHeaders: OwnedHeaders;
   readonly inbound: InboundPolicy;
   readonly baggage: BaggagePolicy;
   /** The tracer, or undefined in propagate-only mode (`spans: false`). */
   readonly tracer: Tracer | undefined;
+  readonly batchSpans: BatchSpans;
+  readonly publishHook: MessagingHook<never> | undefined;
+  readonly consumeHook: MessagingHook<never> | undefined;
 }
 
 /** Identifies the instrumentation that creates spans (the tracer's scope). */
@@ -34,45 +31,7 @@ export interface InstrumentationScope {
 }
 
 const INBOUND_POLICIES: readonly InboundPolicy[] = ['parent', 'link', 'ignore'];
-
-function envValue(name: string): string | undefined {
-  const value = typeof process === 'undefined' ? undefined : process.env[name];
-  return value !== undefined && value.trim() !== '' ? value : undefined;
-}
-
-function isPropagator(value: unknown): value is TextMapPropagator {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as TextMapPropagator).inject === 'function' &&
-    typeof (value as TextMapPropagator).extract === 'function' &&
-    typeof (value as TextMapPropagator).fields === 'function'
-  );
-}
-
-function fromOption(option: PropagatorOption, settings: PropagatorSettings): TextMapPropagator {
-  if (isPropagator(option)) return option;
-  if (typeof option === 'string' || Array.isArray(option)) return createPropagator(option, settings);
-  throw new TypeError('tracehop: `propagator` and `extract` take a TextMapPropagator, a string or an array of names');
-}
-
-/**
- * The propagator registered with `propagation.setGlobalPropagator`, looked up on every call
- * so that an SDK started after the wrapper was created is still honoured.
- */
-const globalPropagator: TextMapPropagator = {
-  inject: (context: Context, carrier: unknown, setter: TextMapSetter) => propagation.inject(context, carrier, setter),
-  extract: (context: Context, carrier: unknown, getter: TextMapGetter) => propagation.extract(context, carrier, getter),
-  fields: () => propagation.fields(),
-};
-
-function defaultInjector(settings: PropagatorSettings): TextMapPropagator {
-  const fromEnv = envValue(ENV_OTEL_PROPAGATORS);
-  if (fromEnv !== undefined) return createPropagator(fromEnv, settings);
-  // The no-op global propagator owns no fields; a registered one does.
-  if (propagation.fields().length > 0) return globalPropagator;
-  return createPropagator(DEFAULT_PROPAGATORS, settings);
-}
+const BATCH_SPANS: readonly BatchSpans[] = ['per-message', 'per-call'];
 
 function validateBaggage(policy: unknown): BaggagePolicy {
   if (policy === undefined) return 'keep';
@@ -87,34 +46,54 @@ function validateInbound(policy: unknown): InboundPolicy {
   throw new TypeError("tracehop: `inbound` must be 'parent', 'link' or 'ignore'");
 }
 
+function validateBatchSpans(value: unknown): BatchSpans {
+  if (value === undefined) return 'per-message';
+  if (BATCH_SPANS.includes(value as BatchSpans)) return value as BatchSpans;
+  throw new TypeError("tracehop: `batchSpans` must be 'per-message' or 'per-call'");
+}
+
+/** A hook option: a function, or nothing. */
+export function validateHook<H>(value: unknown, name: string): H | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new TypeError(`tracehop: \`${name}\` must be a function`);
+  return value as H;
+}
+
 /**
- * Validates a wrapper's options and applies the precedence rules (DESIGN.md, Propagation):
- * explicit option → `OTEL_PROPAGATORS` → the global propagator → `tracecontext,baggage`;
- * for extraction: `extract` → `TRACEHOP_EXTRACT_PROPAGATORS` → the inject propagator.
- * Invalid options throw a TypeError here, at wrap time, never later on a message's path.
+ * Validates a wrapper's options (one vocabulary for every adapter: docs/propagation.md and
+ * each README list them). Invalid options throw a TypeError here, at wrap time, never later
+ * on a message's path. Nothing that depends on the SDK (formats, tracer) is fixed here:
+ * formats are chosen when used, and the default tracer comes from the global provider's
+ * proxy, which follows an SDK registered later.
  */
-export function resolveOptions(options: TracehopOptions | undefined, scope: InstrumentationScope): ResolvedOptions {
-  const opts: TracehopOptions = options ?? {};
-  if (typeof opts !== 'object') throw new TypeError('tracehop: options must be an object');
+export function resolveOptions<P, C>(
+  options: TracehopClientOptions<P, C> | undefined,
+  scope: InstrumentationScope,
+  watchEnvironment = false,
+): ResolvedOptions {
+  const opts: TracehopClientOptions<P, C> = options ?? {};
+  if (typeof opts !== 'object' || opts === null) throw new TypeError('tracehop: options must be an object');
   const settings: PropagatorSettings = { b3CanonicalCase: opts.b3CanonicalCase === true };
-  const injector = opts.propagator !== undefined ? fromOption(opts.propagator, settings) : defaultInjector(settings);
-  const extractEnv = envValue(ENV_EXTRACT_PROPAGATORS);
-  const extractor =
-    opts.extract !== undefined
-      ? fromOption(opts.extract, settings)
-      : extractEnv !== undefined
-        ? createPropagator(extractEnv, settings)
-        : injector;
   const spans = opts.spans ?? true;
   if (typeof spans !== 'boolean') throw new TypeError('tracehop: `spans` must be a boolean');
   const provider = opts.tracerProvider ?? trace.getTracerProvider();
-  if (injector === globalPropagator) diag.debug('tracehop: using the globally registered propagator');
+  const source = new PropagationSource(opts.propagator, opts.extract, settings, watchEnvironment);
   return {
-    injector,
-    extractor,
-    ownedHeaders: mergeOwnedHeaders(ownedHeadersOf(injector), ownedHeadersOf(extractor)),
+    propagation: source,
+    get injector() {
+      return source.current().injector;
+    },
+    get extractor() {
+      return source.current().extractor;
+    },
+    get ownedHeaders() {
+      return source.current().ownedHeaders;
+    },
     inbound: validateInbound(opts.inbound),
     baggage: validateBaggage(opts.baggage),
     tracer: spans ? provider.getTracer(scope.name, scope.version) : undefined,
+    batchSpans: validateBatchSpans((opts as { batchSpans?: unknown }).batchSpans),
+    publishHook: validateHook(opts.publishHook, 'publishHook'),
+    consumeHook: validateHook(opts.consumeHook, 'consumeHook'),
   };
 }

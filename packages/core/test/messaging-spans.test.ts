@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, TraceFlags, context, propagation, trace } from '@opentelemetry/api';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { headerSetter } from '../src/header-carrier.js';
-import { extractInbound, startConsumerSpan, startProducerSpan } from '../src/messaging-spans.js';
+import { extractInbound, startConsumerSpan, startProducerSpan } from '../src/index.js';
 import type { TracehopOptions } from '../src/options.js';
 import { createPropagator } from '../src/propagation/create-propagator.js';
 import { resolveOptions } from '../src/resolve-options.js';
@@ -27,7 +27,10 @@ function resolved(options: TracehopOptions = {}) {
 
 function consume(options: TracehopOptions, headers = messageHeaders(), active = context.active()) {
   const r = resolved(options);
-  const { span, context: ctx } = startConsumerSpan(r, { name: 'process orders', attributes: {}, inbound: extractInbound(r, headers), active });
+  // The ambient context is active while the span starts, as in a client's socket callback.
+  const { span, context: ctx } = context.with(active, () =>
+    startConsumerSpan(r, { name: 'process orders', attributes: {}, inbound: extractInbound(r, headers) }),
+  );
   const baggage = propagation.getBaggage(ctx);
   span?.end();
   return { span: tracing.spans().at(-1)!, baggage, ctx };
@@ -75,11 +78,20 @@ describe('startConsumerSpan honours inbound', () => {
     expect(span.links.map((link) => link.context.spanId)).toEqual([producerContext.spanId]);
   });
 
-  it('link: continues the ambient span when there is one', () => {
-    const ambient = tracing.provider.getTracer('t').startSpan('batch');
+  it('link: a new root even when a span is active (the ambient context never reaches a handler)', () => {
+    const ambient = tracing.provider.getTracer('t').startSpan('connect');
     const { span } = consume({ inbound: 'link' }, messageHeaders(), trace.setSpan(ROOT_CONTEXT, ambient));
-    expect(parentSpanId(span)).toBe(ambient.spanContext().spanId);
+    expect(parentSpanId(span)).toBeUndefined();
+    expect(span.spanContext().traceId).not.toBe(ambient.spanContext().traceId);
     expect(span.links).toHaveLength(1);
+  });
+
+  it.each(['parent', 'link', 'ignore'] as const)('%s: ambient baggage never reaches the handler, even with baggage: drop', (inbound) => {
+    const ambient = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ user: { value: 'alice' } }));
+    const { baggage } = consume({ inbound, baggage: 'drop' }, messageHeaders(), ambient);
+    expect(baggage).toBeUndefined();
+    const kept = consume({ inbound }, messageHeaders(false), ambient);
+    expect(kept.baggage).toBeUndefined();
   });
 
   it('ignore: a new root without a link, even with an ambient span', () => {

@@ -25,8 +25,13 @@ describe('resolveOptions precedence', () => {
     expect(resolveOptions({}, scope).injector.fields()).toEqual(['traceparent', 'tracestate', 'baggage']);
   });
 
-  it('prefers OTEL_PROPAGATORS over the global propagator', () => {
+  it('prefers the propagator an SDK registered (set in code) over OTEL_PROPAGATORS, as NodeSDK does', () => {
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    vi.stubEnv('OTEL_PROPAGATORS', 'b3');
+    expect(injectedKeys({})).toEqual(['traceparent']);
+  });
+
+  it('reads OTEL_PROPAGATORS when no SDK registered a propagator', () => {
     vi.stubEnv('OTEL_PROPAGATORS', 'b3');
     expect(injectedKeys({})).toEqual(['b3']);
   });

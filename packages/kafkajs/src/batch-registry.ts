@@ -1,23 +1,27 @@
+import type { Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { extractInbound, messageStamp, type InboundContext } from '@tracehop/core';
 import type { Span } from '@opentelemetry/api';
-import { extractInbound, type InboundContext } from '@tracehop/core';
 import type { Batch, KafkaMessage } from 'kafkajs';
-import type { ConsumerState } from './consumer-state.js';
+import type { ConsumerState } from './consumer.js';
 
 /** What tracehop knows of a batch handed to a traced `eachBatch`. */
 export interface BatchEntry {
   readonly state: ConsumerState;
   /** The span around the `eachBatch` handler, when spans are made. */
   span: Span | undefined;
+  /** The context of the batch span: what per-message work nests in. */
+  context: Context;
   /** Each message's inbound context, extracted once. */
   readonly inbound: Map<KafkaMessage, InboundContext>;
 }
 
-// Keyed by kafkajs' own batch object, which is neither copied nor written to: the entry lives
-// exactly as long as the batch does.
-const batches = new WeakMap<Batch, BatchEntry>();
+// Stamped on kafkajs' own batch object, which is neither copied nor written to: the entry
+// lives exactly as long as the batch does, and both builds of tracehop see it.
+const batches = messageStamp<BatchEntry>('kafkajs-batch');
 
 export function registerBatch(batch: Batch, state: ConsumerState): BatchEntry {
-  const entry: BatchEntry = { state, span: undefined, inbound: new Map() };
+  const entry: BatchEntry = { state, span: undefined, context: ROOT_CONTEXT, inbound: new Map() };
   batches.set(batch, entry);
   return entry;
 }

@@ -1,24 +1,24 @@
-import type { Context, Link } from '@opentelemetry/api';
-import { diag, trace } from '@opentelemetry/api';
-import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT, runHookSafely, startConsumerSpan } from '@tracehop/core';
+import type { Link, Span } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
+import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT, NO_INBOUND, runHookSafely, runInSpan, startConsumerSpan } from '@tracehop/core';
 import type { EachBatchHandler, EachBatchPayload } from 'kafkajs';
-import { inboundOf, registerBatch } from './batch-registry.js';
-import { NO_INBOUND, processAttributes, type ConsumerState } from './consumer-state.js';
+import { inboundOf, registerBatch, type BatchEntry } from './batch-registry.js';
+import { processAttributes, type ConsumerState } from './consumer.js';
 import { addOffsetAttribute } from './message-attributes.js';
-import { runInSpan } from './run-in-span.js';
+import type { KafkaConsumeInfo } from './types.js';
 
 /**
  * Registers the batch for `withMessageContext` and starts its span; returns the context to run
  * the handler in, or undefined when no span is made. One CONSUMER `process {topic}` span for
- * the whole handler, with `messaging.batch.message_count` and one link per message that
- * carries a valid context (semconv messaging-spans, "Consumer spans": a span for several
+ * the whole handler, a new root, with `messaging.batch.message_count` and one link per message
+ * that carries a valid context (semconv messaging-spans, "Consumer spans": a span for several
  * messages links to each message's creation context; only a single message may use it as the
  * parent). The links carry each message's offset, which varies within the batch.
  */
-function startBatch(state: ConsumerState, payload: EachBatchPayload): Context | undefined {
+function startBatch(state: ConsumerState, payload: EachBatchPayload): BatchEntry | undefined {
   const { batch } = payload;
   const entry = registerBatch(batch, state);
-  const { resolved, consumerHook } = state.settings;
+  const { resolved } = state.settings;
   if (resolved.tracer === undefined) return undefined;
   const links: Link[] = [];
   if (resolved.inbound !== 'ignore') {
@@ -32,14 +32,14 @@ function startBatch(state: ConsumerState, payload: EachBatchPayload): Context | 
   }
   const attributes = processAttributes(state, batch.topic, batch.partition);
   attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = batch.messages.length;
-  // No inbound parent: with 'parent' or 'ignore' the batch span is a new root, with 'link' a
-  // child of the span active around the consumer.
   const { span, context } = startConsumerSpan(resolved, { name: `process ${batch.topic}`, attributes, inbound: NO_INBOUND, links });
   entry.span = span;
-  if (span !== undefined && consumerHook !== undefined && span.isRecording()) {
-    runHookSafely('consumerHook', consumerHook, span, { topic: batch.topic, partition: batch.partition, message: undefined, batch });
+  entry.context = context;
+  const hook = resolved.consumeHook as ((span: Span, info: KafkaConsumeInfo) => void) | undefined;
+  if (span !== undefined && hook !== undefined && span.isRecording()) {
+    runHookSafely('consumeHook', hook, span, { topic: batch.topic, partition: batch.partition, message: undefined, batch });
   }
-  return span === undefined ? undefined : context;
+  return span === undefined ? undefined : entry;
 }
 
 /**
@@ -49,14 +49,14 @@ function startBatch(state: ConsumerState, payload: EachBatchPayload): Context | 
  */
 export function traceEachBatch(state: ConsumerState, handler: EachBatchHandler): EachBatchHandler {
   return function tracedEachBatch(this: unknown, payload: EachBatchPayload) {
-    let context: Context | undefined;
+    let entry: BatchEntry | undefined;
     try {
-      context = startBatch(state, payload);
+      entry = startBatch(state, payload);
     } catch (error) {
       diag.error('tracehop: could not trace a Kafka batch; it is processed without trace context', error);
       return handler.call(this, payload);
     }
-    if (context === undefined) return handler.call(this, payload);
-    return runInSpan(trace.getSpan(context), context, () => handler.call(this, payload));
+    if (entry === undefined) return handler.call(this, payload);
+    return runInSpan(entry.span, entry.context, () => handler.call(this, payload));
   };
 }

@@ -1,10 +1,10 @@
 import { diag } from '@opentelemetry/api';
+import { proxyClient } from '@tracehop/core';
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
-import { createConsumerState, type ConsumerState } from './consumer-state.js';
+import type { ConsumerState } from './consumer.js';
 import { traceEachBatch } from './each-batch.js';
 import { traceEachMessage } from './each-message.js';
 import { resolveKafkaOptions, type KafkaSettings } from './kafka-options.js';
-import { isInstrumented, overrideMethods } from './method-proxy.js';
 import type { KafkaInstrumentationOptions } from './types.js';
 
 /** A copy of the run config with its handlers traced; the caller's object is not written to. */
@@ -34,35 +34,38 @@ function learnGroupId(consumer: Consumer, state: ConsumerState): void {
 
 /** Wraps a consumer with already-resolved settings (shared by `instrumentKafka`). */
 export function instrumentConsumerWith(consumer: Consumer, settings: KafkaSettings, groupId: string | undefined): Consumer {
-  const state = createConsumerState(settings, groupId);
-  if (groupId === undefined) learnGroupId(consumer, state);
-  return overrideMethods(consumer, {
-    run(...args: Parameters<Consumer['run']>): Promise<void> {
-      const [config] = args;
-      if (typeof config !== 'object' || config === null) return consumer.run(...args);
-      let traced: ConsumerRunConfig;
-      try {
-        traced = traceRunConfig(state, config);
-      } catch (error) {
-        diag.error('tracehop: could not trace this consumer; it runs without trace context', error);
-        return consumer.run(...args);
-      }
-      return consumer.run(traced);
+  const state: ConsumerState = { settings, groupId };
+  const proxy = proxyClient(
+    consumer,
+    {
+      run(...args: Parameters<Consumer['run']>): Promise<void> {
+        const [config] = args;
+        if (typeof config !== 'object' || config === null) return consumer.run(...args);
+        let traced: ConsumerRunConfig;
+        try {
+          traced = traceRunConfig(state, config);
+        } catch (error) {
+          diag.error('tracehop: could not trace this consumer; it runs without trace context', error);
+          return consumer.run(...args);
+        }
+        return consumer.run(traced);
+      },
     },
-  });
+    { kind: 'kafkajs consumer' },
+  );
+  // Only a consumer wrapped now (not one handed back from the registry) needs the listener.
+  if (groupId === undefined && proxy !== consumer) learnGroupId(consumer, state);
+  return proxy;
 }
 
 /**
  * Returns a traced view of a kafkajs consumer: the handlers given to `run` (`eachMessage`,
- * `eachBatch`) run in CONSUMER `process {topic}` spans with each message's context restored.
- * Everything else is the consumer's own. Wrap before calling `run`, and use the returned
- * object; the one you pass in stays untraced (apart from one GROUP_JOIN listener, through
- * which the group id is learnt). Options are validated here and throw a TypeError when invalid.
+ * `eachBatch`) run in CONSUMER `process {topic}` spans with each message's context restored
+ * — and nothing of the context `run` was called in. Everything else is the consumer's own.
+ * Wrap before calling `run`, and use the returned object; the one you pass in stays untraced
+ * (apart from one GROUP_JOIN listener, through which the group id is learnt). Invalid
+ * options, or something that is not an object, throw a TypeError here.
  */
 export function instrumentConsumer(consumer: Consumer, options?: KafkaInstrumentationOptions): Consumer {
-  if (isInstrumented(consumer)) {
-    diag.warn('tracehop: this consumer is already instrumented; returning it unchanged');
-    return consumer;
-  }
   return instrumentConsumerWith(consumer, resolveKafkaOptions(options), undefined);
 }

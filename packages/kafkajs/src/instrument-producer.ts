@@ -1,18 +1,16 @@
 import { diag } from '@opentelemetry/api';
+import { isInstrumented, isThenable, proxyClient } from '@tracehop/core';
 import type { Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import { resolveKafkaOptions, type KafkaSettings } from './kafka-options.js';
-import { isInstrumented, overrideMethods } from './method-proxy.js';
 import { traceSend } from './producer-send.js';
 import type { KafkaInstrumentationOptions } from './types.js';
 
 type Sender = Pick<Producer, 'send' | 'sendBatch'>;
-type SendFn = Sender['send'];
-type SendBatchFn = Sender['sendBatch'];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** `send` and `sendBatch` of a producer or a transaction, traced; the target's own methods run. */
-function senderOverrides(target: Sender, settings: KafkaSettings): { send: SendFn; sendBatch: SendBatchFn } {
+function senderOverrides(target: Sender, settings: KafkaSettings) {
   return {
     send(record: ProducerRecord): Promise<RecordMetadata[]> {
       // Not a record: kafkajs answers with its own error, exactly as without tracehop.
@@ -36,7 +34,7 @@ function instrumentTransaction(transaction: Transaction, settings: KafkaSettings
   // sendOffsets, commit, abort and isActive pass through: the messaging conventions define no
   // span for them, and kafkajs' own behaviour (guards, errors) must stay exactly as it is.
   try {
-    return overrideMethods(transaction, senderOverrides(transaction, settings));
+    return proxyClient(transaction, senderOverrides(transaction, settings), { kind: 'kafkajs transaction', register: false });
   } catch (error) {
     diag.error('tracehop: could not trace this transaction; it works without trace context', error);
     return transaction;
@@ -50,12 +48,10 @@ export function instrumentProducerWith(producer: Producer, settings: KafkaSettin
     transaction(...args: unknown[]): Promise<Transaction> {
       const pending = (producer.transaction as (...a: unknown[]) => Promise<Transaction>)(...args);
       // A rejection (no transactionalId, a transaction already open…) passes through unchanged.
-      return isObject(pending) && typeof pending.then === 'function'
-        ? pending.then((transaction) => instrumentTransaction(transaction, settings))
-        : pending;
+      return isThenable(pending) ? pending.then((transaction) => instrumentTransaction(transaction, settings)) : pending;
     },
   };
-  return overrideMethods(producer, overrides);
+  return proxyClient(producer, overrides, { kind: 'kafkajs producer' });
 }
 
 /**
@@ -63,12 +59,10 @@ export function instrumentProducerWith(producer: Producer, settings: KafkaSettin
  * `sendBatch` of its transactions make PRODUCER spans and carry their context in each
  * message's headers (on copies: your messages and header objects are never written to).
  * Everything else is the producer's own. Use the returned object; the one you pass in stays
- * untraced. Options are validated here and throw a TypeError when invalid.
+ * untraced. A producer that is already traced gets its existing wrapper back. Invalid options,
+ * or something that is not an object, throw a TypeError here.
  */
 export function instrumentProducer(producer: Producer, options?: KafkaInstrumentationOptions): Producer {
-  if (isInstrumented(producer)) {
-    diag.warn('tracehop: this producer is already instrumented; returning it unchanged');
-    return producer;
-  }
-  return instrumentProducerWith(producer, resolveKafkaOptions(options));
+  const settings = resolveKafkaOptions(options);
+  return instrumentProducerWith(producer, settings);
 }

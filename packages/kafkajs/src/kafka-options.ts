@@ -8,15 +8,12 @@ import {
   resolveOptions,
   type ResolvedOptions,
 } from '@tracehop/core';
-import type { KafkaConsumerHook, KafkaInstrumentationOptions, KafkaProducerHook } from './types.js';
+import type { KafkaInstrumentationOptions } from './types.js';
 import { INSTRUMENTATION_SCOPE } from './version.js';
 
 /** Everything a producer or consumer wrapper needs, worked out once when it is made. */
 export interface KafkaSettings {
   readonly resolved: ResolvedOptions;
-  readonly createSpans: boolean;
-  readonly producerHook: KafkaProducerHook | undefined;
-  readonly consumerHook: KafkaConsumerHook | undefined;
   /** `messaging.system`, `messaging.client.id`, `server.*`: the same on every span. */
   readonly common: Readonly<Attributes>;
 }
@@ -33,12 +30,6 @@ export function parseServerAddress(value: string): { address: string; port: numb
   return { address: text.slice(0, colon), port: /^\d+$/.test(port) ? Number(port) : undefined };
 }
 
-function optionalFunction<F>(value: unknown, name: string): F | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new TypeError(`tracehop: \`${name}\` must be a function`);
-  return value as F;
-}
-
 function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new TypeError(`tracehop: \`${name}\` must be a string`);
@@ -46,14 +37,12 @@ function optionalString(value: unknown, name: string): string | undefined {
 }
 
 /**
- * Validates the options of a Kafka wrapper and applies core's defaults. Like core, invalid
- * options throw a TypeError here, when wrapping, never later on a message's path.
+ * Validates the options of a Kafka wrapper: core's (through `resolveOptions`) and Kafka's
+ * own. Invalid options throw a TypeError here, when wrapping, never on a message's path.
  */
 export function resolveKafkaOptions(options: KafkaInstrumentationOptions | undefined): KafkaSettings {
   const opts: KafkaInstrumentationOptions = options ?? {};
   const resolved = resolveOptions(opts, INSTRUMENTATION_SCOPE);
-  const createSpans = opts.createSpans ?? true;
-  if (typeof createSpans !== 'boolean') throw new TypeError('tracehop: `createSpans` must be a boolean');
   const clientId = optionalString(opts.clientId, 'clientId');
   const serverAddress = optionalString(opts.serverAddress, 'serverAddress');
   const common: Attributes = { [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.kafka };
@@ -63,11 +52,5 @@ export function resolveKafkaOptions(options: KafkaInstrumentationOptions | undef
     common[ATTR_SERVER_ADDRESS] = address;
     if (port !== undefined) common[ATTR_SERVER_PORT] = port;
   }
-  return {
-    resolved,
-    createSpans,
-    producerHook: optionalFunction<KafkaProducerHook>(opts.producerHook, 'producerHook'),
-    consumerHook: optionalFunction<KafkaConsumerHook>(opts.consumerHook, 'consumerHook'),
-    common: Object.freeze(common),
-  };
+  return { resolved, common: Object.freeze(common) };
 }

@@ -1,36 +1,34 @@
 import { diag } from '@opentelemetry/api';
-import { inboundContext, runHookSafely, startConsumerSpan, type InboundContext, type MessagingSpan, type ResolvedOptions } from '@tracehop/core';
+import { processMessage } from '@tracehop/core';
 import type { Batch, KafkaMessage } from 'kafkajs';
 import { batchEntry, inboundOf, type BatchEntry } from './batch-registry.js';
-import { processAttributes } from './consumer-state.js';
+import { processAttributes } from './consumer.js';
 import { addMessageAttributes, addOffsetAttribute } from './message-attributes.js';
-import { runInSpan } from './run-in-span.js';
-import type { MessageContextOptions } from './types.js';
+import type { KafkaConsumeInfo, MessageContextOptions } from './types.js';
 
-function startMessageWork(entry: BatchEntry, batch: Batch, message: KafkaMessage, wantSpan: boolean): MessagingSpan {
+function runMessageWork<T>(entry: BatchEntry, batch: Batch, message: KafkaMessage, fn: () => T, wantSpan: boolean): T {
   const { state } = entry;
-  const inbound = inboundOf(entry, message);
   const { resolved } = state.settings;
-  // 'parent' with a valid producer context: that context is the parent. Otherwise the work
-  // nests in the active (batch) span; with 'link' it links to the producer, with 'ignore' or
-  // no inbound context it does not.
+  const inbound = inboundOf(entry, message);
+  // Per-message work nests in the batch span; with 'parent' and a valid producer context that
+  // context is the parent instead (and the batch span a link: semconv "Message creation
+  // context as parent" keeps the ambient span as a link); with 'link' it links to the producer.
   const asChild = resolved.inbound === 'parent' && inbound.spanContext !== undefined;
-  const options: ResolvedOptions = asChild ? resolved : state.nested;
-  const used: InboundContext = resolved.inbound === 'ignore' ? { spanContext: undefined, baggage: inbound.baggage } : inbound;
-  if (!wantSpan || resolved.tracer === undefined) return { span: undefined, context: inboundContext(options, used) };
-
-  const attributes = processAttributes(state, batch.topic, batch.partition);
-  addMessageAttributes(attributes, message.key, message.value);
-  addOffsetAttribute(attributes, message.offset);
-  // semconv "Message creation context as parent": when the producer's context is the parent
-  // of work done inside another span, that ambient span SHOULD be kept as a link.
-  const links = asChild && entry.span !== undefined ? [{ context: entry.span.spanContext() }] : undefined;
-  const started = startConsumerSpan(options, { name: `process ${batch.topic}`, attributes, inbound: used, links });
-  const { consumerHook } = state.settings;
-  if (consumerHook !== undefined && started.span?.isRecording()) {
-    runHookSafely('consumerHook', consumerHook, started.span, { topic: batch.topic, partition: batch.partition, message, batch });
-  }
-  return started;
+  const init = {
+    name: `process ${batch.topic}`,
+    attributes: () => {
+      const attributes = processAttributes(state, batch.topic, batch.partition);
+      addMessageAttributes(attributes, message.key, message.value);
+      addOffsetAttribute(attributes, message.offset);
+      return attributes;
+    },
+    carrier: undefined,
+    inbound,
+    base: entry.context,
+    links: asChild && entry.span !== undefined ? [{ context: entry.span.spanContext() }] : undefined,
+    hookInfo: { topic: batch.topic, partition: batch.partition, message, batch } satisfies KafkaConsumeInfo,
+  };
+  return processMessage(resolved, { ...init, withoutSpan: !wantSpan }, fn);
 }
 
 /**
@@ -58,12 +56,5 @@ export function withMessageContext<T>(batch: Batch, message: KafkaMessage, fn: (
     diag.debug('tracehop: withMessageContext got a batch or message from no traced consumer; running it as is');
     return fn();
   }
-  let started: MessagingSpan;
-  try {
-    started = startMessageWork(entry, batch, message, options?.span === true);
-  } catch (error) {
-    diag.error('tracehop: could not restore a Kafka message context; running without it', error);
-    return fn();
-  }
-  return runInSpan(started.span, started.context, fn);
+  return runMessageWork(entry, batch, message, fn, options?.span === true);
 }

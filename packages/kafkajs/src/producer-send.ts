@@ -1,5 +1,5 @@
-import type { Attributes, Context, Link, Span } from '@opentelemetry/api';
-import { SpanKind, context as contextApi, diag } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -7,14 +7,15 @@ import {
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   MESSAGING_OPERATION_TYPE,
-  injectHeaders,
-  recordSpanError,
-  runHookSafely,
-  startProducerSpan,
+  Publication,
+  injectMessageHeaders,
+  isThenable,
 } from '@tracehop/core';
 import type { IHeaders, Message } from 'kafkajs';
 import type { KafkaSettings } from './kafka-options.js';
 import { addMessageAttributes, addOffsetAttribute } from './message-attributes.js';
+import { copyWithHeaders } from './message-copy.js';
+import type { KafkaPublishInfo } from './types.js';
 
 /** One topic's messages: a `send` record, or one entry of `sendBatch`'s `topicMessages`. */
 interface TopicGroup {
@@ -22,15 +23,16 @@ interface TopicGroup {
   readonly messages: readonly unknown[];
 }
 
-/** A send in flight: the copies to hand to kafkajs, and the span that ends with it. */
-interface PreparedSend {
-  /** Per group: a copy carrying the context, or the caller's own entry when it is invalid. */
-  readonly groups: unknown[];
-  readonly span: Span | undefined;
-  /** Topic of every group, when they all share one. */
-  readonly topic: string | undefined;
+/** What the call carries, read once before anything is started. */
+interface CallShape {
   readonly total: number;
-  readonly partitionKnown: boolean;
+  /** The topic of every group, when they all share one. */
+  readonly topic: string | undefined;
+  readonly mixedTopics: boolean;
+  /** The partition every message names explicitly, when they all name the same one. */
+  readonly partition: string | undefined;
+  /** The one message, when the call carries exactly one. */
+  readonly only: Message | undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -49,6 +51,40 @@ function explicitPartition(message: Message): string | undefined {
   return typeof partition === 'number' && Number.isInteger(partition) && partition >= 0 ? String(partition) : undefined;
 }
 
+function shapeOf(groups: readonly unknown[]): CallShape {
+  let total = 0;
+  let topic: string | undefined;
+  let groupCount = 0;
+  let mixedTopics = false;
+  let partition: string | undefined;
+  let partitionMixed = false;
+  let only: Message | undefined;
+  for (const group of groups) {
+    if (!isGroup(group)) continue;
+    const name = typeof group.topic === 'string' ? group.topic : undefined;
+    if (groupCount++ === 0) topic = name;
+    else if (topic !== name) mixedTopics = true;
+    for (const message of group.messages) {
+      total++;
+      if (!isSendable(message)) {
+        partitionMixed = true;
+        continue;
+      }
+      only = message;
+      const explicit = explicitPartition(message);
+      if (total === 1) partition = explicit;
+      else if (partition !== explicit) partitionMixed = true;
+    }
+  }
+  return {
+    total,
+    topic: mixedTopics ? undefined : topic,
+    mixedTopics,
+    partition: total > 0 && !partitionMixed ? partition : undefined,
+    only: total === 1 ? only : undefined,
+  };
+}
+
 function operationAttributes(settings: KafkaSettings, type: 'send' | 'create', topic: string | undefined): Attributes {
   const attributes: Attributes = {
     ...settings.common,
@@ -64,199 +100,121 @@ function spanName(operation: string, topic: string | undefined): string {
   return topic === undefined || topic === '' ? operation : `${operation} ${topic}`;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-const isEnumerable = Object.prototype.propertyIsEnumerable;
-const objectPrototype = Object.prototype;
+function sendAttributes(settings: KafkaSettings, shape: CallShape): Attributes {
+  const attributes = operationAttributes(settings, 'send', shape.topic);
+  if (shape.partition !== undefined) attributes[ATTR_MESSAGING_DESTINATION_PARTITION_ID] = shape.partition;
+  // semconv: messaging.batch.message_count on batch operations only; kafkajs' send is a
+  // batching API, so a call is a batch unless it carries exactly one message.
+  if (shape.total !== 1) attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = shape.total;
+  else if (shape.only !== undefined) addMessageAttributes(attributes, shape.only.key, shape.only.value);
+  return attributes;
+}
 
-/**
- * `{ ...message, headers }`, exactly: the message's own enumerable properties, then `headers`
- * in place of its own. A spread copy that then gains a key it did not have falls on a slow
- * path of V8 (~0.6 µs per message): that is the common case of a message sent without
- * headers, whose copy is therefore made key by key (about four times faster).
- */
-function withHeaders(message: Message, headers: IHeaders): Message {
-  if (hasOwn.call(message, 'headers')) return { ...message, headers };
-  const source = message as unknown as Record<PropertyKey, unknown>;
-  const copy: Record<PropertyKey, unknown> = {};
-  for (const key of Object.keys(source)) {
-    // Defined, as a spread does, where an assignment could reach Object.prototype (`__proto__`).
-    if (key in objectPrototype) Object.defineProperty(copy, key, { value: source[key], enumerable: true, writable: true, configurable: true });
-    else copy[key] = source[key];
-  }
-  for (const symbol of Object.getOwnPropertySymbols(source)) if (isEnumerable.call(source, symbol)) copy[symbol] = source[symbol];
-  copy.headers = headers;
-  return copy as unknown as Message;
+function createSpan(settings: KafkaSettings, shape: CallShape, message: Message, topic: string | undefined) {
+  const attributes = operationAttributes(settings, 'create', topic);
+  const explicit = explicitPartition(message);
+  if (explicit !== undefined) attributes[ATTR_MESSAGING_DESTINATION_PARTITION_ID] = explicit;
+  addMessageAttributes(attributes, message.key, message.value);
+  // Per-message attributes that vary within the call go on the links (semconv "Recording
+  // per-message attributes on batch operations").
+  const linkAttributes = shape.mixedTopics && topic !== undefined ? { [ATTR_MESSAGING_DESTINATION_NAME]: topic } : undefined;
+  return { name: spanName('create', topic), attributes, linkAttributes };
 }
 
 function copyMessage(settings: KafkaSettings, message: Message, context: Context): Message {
-  const { resolved } = settings;
-  const headers = injectHeaders(message.headers, context, resolved.injector, {
-    owned: resolved.ownedHeaders,
-    dropNullish: true,
-  });
-  return withHeaders(message, headers as IHeaders);
+  // kafkajs rejects null and undefined header values: the copy leaves them out.
+  const headers = injectMessageHeaders(settings.resolved, message.headers, context, true);
+  return copyWithHeaders(message, headers as IHeaders);
 }
 
-/** Copies every group with every sendable message replaced by what `copy` makes of it. */
-function copyGroups(groups: readonly unknown[], copy: (message: Message, topic: string | undefined) => Message): unknown[] {
+/**
+ * Copies every group, each sendable message replaced by a copy carrying its context. Every
+ * copy is made before the client is called: if one fails (a header getter that throws), the
+ * caller's own groups go out instead and every started span ends.
+ */
+function prepare(settings: KafkaSettings, publication: Publication, shape: CallShape, groups: readonly unknown[]): unknown[] {
   return groups.map((group) => {
     if (!isGroup(group)) return group;
     const topic = typeof group.topic === 'string' ? group.topic : undefined;
-    const messages = group.messages.map((message) => (isSendable(message) ? copy(message, topic) : message));
+    const messages = group.messages.map((message) => {
+      if (!isSendable(message)) return message;
+      const context = publication.contextFor(() => createSpan(settings, shape, message, topic));
+      const copy = copyMessage(settings, message, context);
+      const info: KafkaPublishInfo = { topic: topic ?? '', message: copy };
+      publication.hook(info);
+      return copy;
+    });
     return { ...group, messages };
   });
 }
 
-function prepare(settings: KafkaSettings, groups: readonly unknown[]): PreparedSend {
-  const { resolved } = settings;
-  const active = contextApi.active();
-  let total = 0;
-  let topic: string | undefined;
-  let topics = 0;
-  let mixed = false;
-  let partition: string | undefined;
-  let partitionMixed = false;
-  let only: Message | undefined;
-  for (const group of groups) {
-    if (!isGroup(group)) continue;
-    const name = typeof group.topic === 'string' ? group.topic : undefined;
-    if (topics++ === 0) topic = name;
-    else if (topic !== name) mixed = true;
-    for (const message of group.messages) {
-      total++;
-      if (!isSendable(message)) {
-        partitionMixed = true;
-        continue;
-      }
-      only = message;
-      const explicit = explicitPartition(message);
-      if (total === 1) partition = explicit;
-      else if (partition !== explicit) partitionMixed = true;
-    }
-  }
-  const single = mixed ? undefined : topic;
-  const tracer = resolved.tracer;
-
-  if (tracer === undefined) {
-    // Propagate-only: every message carries the active context itself.
-    const copies = copyGroups(groups, (message) => copyMessage(settings, message, active));
-    return { groups: copies, span: undefined, topic: single, total, partitionKnown: false };
-  }
-
-  const attributes = operationAttributes(settings, 'send', single);
-  const partitionKnown = total > 0 && !partitionMixed && partition !== undefined;
-  if (partitionKnown) attributes[ATTR_MESSAGING_DESTINATION_PARTITION_ID] = partition!;
-  // semconv: messaging.batch.message_count on batch operations only; kafkajs' send is a
-  // batching API, so a call is a batch unless it carries exactly one message.
-  if (total !== 1) attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = total;
-  else if (only !== undefined) addMessageAttributes(attributes, only.key, only.value);
-
-  if (!settings.createSpans || total === 1) {
-    // The send span is the creation context of every message: PRODUCER (semconv "Span kind").
-    const { span, context } = startProducerSpan(resolved, { name: spanName('send', single), attributes, parent: active });
-    const copies = copyGroups(groups, (message, messageTopic) => {
-      const copy = copyMessage(settings, message, context);
-      if (span !== undefined && settings.producerHook !== undefined && span.isRecording()) {
-        runHookSafely('producerHook', settings.producerHook, span, { topic: messageTopic ?? '', message: copy });
-      }
-      return copy;
-    });
-    return { groups: copies, span, topic: single, total, partitionKnown };
-  }
-
-  // One "create" span per message gives each its own creation context; the "send" span then
-  // links to them all and, not being a creation context itself, is a CLIENT span
-  // (semconv messaging-spans, "Producer spans", "Span kind").
-  const links: Link[] = [];
-  const copies = copyGroups(groups, (message, messageTopic) => {
-    const createAttributes = operationAttributes(settings, 'create', messageTopic);
-    const explicit = explicitPartition(message);
-    if (explicit !== undefined) createAttributes[ATTR_MESSAGING_DESTINATION_PARTITION_ID] = explicit;
-    addMessageAttributes(createAttributes, message.key, message.value);
-    const created = startProducerSpan(resolved, {
-      name: spanName('create', messageTopic),
-      attributes: createAttributes,
-      parent: active,
-    });
-    const copy = copyMessage(settings, message, created.context);
-    const span = created.span!;
-    if (settings.producerHook !== undefined && span.isRecording()) {
-      runHookSafely('producerHook', settings.producerHook, span, { topic: messageTopic ?? '', message: copy });
-    }
-    span.end();
-    // Per-message attributes that vary within the call go on the links (semconv "Recording
-    // per-message attributes on batch operations").
-    const link: Link = { context: span.spanContext() };
-    if (mixed && messageTopic !== undefined) link.attributes = { [ATTR_MESSAGING_DESTINATION_NAME]: messageTopic };
-    links.push(link);
-    return copy;
-  });
-  const span = tracer.startSpan(spanName('send', single), { kind: SpanKind.CLIENT, attributes, links }, active);
-  return { groups: copies, span, topic: single, total, partitionKnown };
-}
-
 /** Adds what only the broker's answer tells: the partition and, for one message, its offset. */
-function succeed(prepared: PreparedSend, result: unknown): void {
-  const { span } = prepared;
-  if (span === undefined) return;
+function recordResult(publication: Publication, shape: CallShape, result: unknown): void {
+  const span = publication.span;
+  if (span === undefined || !Array.isArray(result) || result.length !== 1 || shape.topic === undefined || !isObject(result[0])) return;
   try {
-    if (Array.isArray(result) && result.length === 1 && prepared.topic !== undefined && isObject(result[0])) {
-      const metadata = result[0];
-      if (!prepared.partitionKnown && typeof metadata.partition === 'number') {
-        span.setAttribute(ATTR_MESSAGING_DESTINATION_PARTITION_ID, String(metadata.partition));
-      }
-      if (prepared.total === 1) {
-        const attributes: Attributes = {};
-        addOffsetAttribute(attributes, metadata.baseOffset);
-        span.setAttributes(attributes);
-      }
+    const metadata = result[0];
+    if (shape.partition === undefined && typeof metadata.partition === 'number') {
+      span.setAttribute(ATTR_MESSAGING_DESTINATION_PARTITION_ID, String(metadata.partition));
+    }
+    if (shape.total === 1) {
+      const attributes: Attributes = {};
+      addOffsetAttribute(attributes, metadata.baseOffset);
+      span.setAttributes(attributes);
     }
   } catch (error) {
     diag.debug('tracehop: could not read the Kafka send result', error);
-  } finally {
-    span.end();
   }
-}
-
-function fail(prepared: PreparedSend, error: unknown): void {
-  if (prepared.span === undefined) return;
-  recordSpanError(prepared.span, error);
-  prepared.span.end();
 }
 
 /**
- * Runs one `send` / `sendBatch` call traced: spans are started and each message is copied
- * with its context before `send` is called with the copies; the span ends when kafkajs
- * settles, with the same result or the same error. If preparing fails (a bug, or a hostile
- * input), the call goes out untouched and the failure goes to `diag`.
+ * Runs one `send` / `sendBatch` call traced (core's Publication: one PRODUCER `send` span, or
+ * per-message `create` spans and a CLIENT `send` span). Each message is copied with its
+ * context before kafkajs is called with the copies; the span ends when kafkajs settles, with
+ * the same result or the same error. If preparing fails, the call goes out untouched, every
+ * started span ends, and the failure goes to `diag`.
  */
 export function traceSend<R>(settings: KafkaSettings, groups: readonly unknown[], send: (groups: unknown[]) => R): R {
-  let prepared: PreparedSend;
+  let publication: Publication | undefined;
+  let prepared: unknown[];
+  let shape: CallShape;
   try {
-    prepared = prepare(settings, groups);
+    shape = shapeOf(groups);
+    const current = shape;
+    publication = new Publication(settings.resolved, {
+      name: spanName('send', shape.topic),
+      attributes: () => sendAttributes(settings, current),
+      count: shape.total,
+    });
+    prepared = prepare(settings, publication, shape, groups);
+    publication.handOff();
   } catch (error) {
+    publication?.abort();
     diag.error('tracehop: could not prepare a Kafka send; it goes out without trace context', error);
     return send([...groups]);
   }
+  const traced = publication;
   let result: R;
   try {
-    result = send(prepared.groups);
+    result = send(prepared);
   } catch (error) {
-    fail(prepared, error);
+    traced.end(error);
     throw error;
   }
-  if (prepared.span === undefined) return result;
-  if (!isObject(result) || typeof (result as { then?: unknown }).then !== 'function') {
-    succeed(prepared, result);
+  if (traced.span === undefined) return result;
+  if (!isThenable(result)) {
+    recordResult(traced, shape, result);
+    traced.end();
     return result;
   }
-  return (result as unknown as Promise<unknown>).then(
+  return result.then(
     (value) => {
-      succeed(prepared, value);
+      recordResult(traced, shape, value);
+      traced.end();
       return value;
     },
     (error: unknown) => {
-      fail(prepared, error);
+      traced.end(error);
       throw error;
     },
   ) as R;

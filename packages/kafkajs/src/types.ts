@@ -1,9 +1,8 @@
-import type { Span } from '@opentelemetry/api';
-import type { TracehopOptions } from '@tracehop/core';
+import type { BatchingOptions, TracehopClientOptions } from '@tracehop/core';
 import type { Batch, KafkaMessage, Message } from 'kafkajs';
 
-/** What a producer hook is told about the message a span stands for. */
-export interface KafkaProducerHookInfo {
+/** What a `publishHook` is told about the message a span stands for. */
+export interface KafkaPublishInfo {
   /** The topic the message is sent to. */
   readonly topic: string;
   /**
@@ -13,8 +12,8 @@ export interface KafkaProducerHookInfo {
   readonly message: Message;
 }
 
-/** What a consumer hook is told about the message, or batch, a span stands for. */
-export interface KafkaConsumerHookInfo {
+/** What a `consumeHook` is told about the message, or batch, a span stands for. */
+export interface KafkaConsumeInfo {
   readonly topic: string;
   readonly partition: number;
   /** The message, for `eachMessage` spans and per-message spans of `withMessageContext`. */
@@ -24,29 +23,11 @@ export interface KafkaConsumerHookInfo {
 }
 
 /**
- * Called with every recording producer span, once per message that carries its context, to
- * add attributes. It runs safely: a throw or a rejection is reported through `diag` only.
+ * Options of `instrumentKafka`, `instrumentProducer` and `instrumentConsumer`: every option of
+ * `@tracehop/core` (`propagator`, `extract`, `inbound`, `baggage`, `spans`, `tracerProvider`,
+ * `b3CanonicalCase`, `publishHook`, `consumeHook`, `batchSpans`), plus Kafka's own.
  */
-export type KafkaProducerHook = (span: Span, info: KafkaProducerHookInfo) => void;
-
-/**
- * Called with every recording consumer span right after it starts, before the handler runs.
- * It runs safely: a throw or a rejection is reported through `diag` only.
- */
-export type KafkaConsumerHook = (span: Span, info: KafkaConsumerHookInfo) => void;
-
-/** Options of `instrumentKafka`, `instrumentProducer` and `instrumentConsumer`. */
-export interface KafkaInstrumentationOptions extends TracehopOptions {
-  /**
-   * When one `send` / `sendBatch` call carries more than one message, give each message its
-   * own creation context: a `create {topic}` PRODUCER span per message, whose context that
-   * message carries, and a `send {topic}` CLIENT span for the call that links to them
-   * (messaging conventions, "Producer spans": recommended for batching APIs, with an option to
-   * turn it off). With `false`, one `send {topic}` PRODUCER span per call, and every message of
-   * the call carries its context. A call with exactly one message always makes a single
-   * `send {topic}` PRODUCER span. Default: true.
-   */
-  createSpans?: boolean;
+export interface KafkaInstrumentationOptions extends TracehopClientOptions<KafkaPublishInfo, KafkaConsumeInfo>, BatchingOptions {
   /**
    * The `messaging.client.id` attribute, for example the `clientId` given to `new Kafka()`:
    * kafkajs does not expose it on its producers and consumers. Default: not set.
@@ -58,10 +39,6 @@ export interface KafkaInstrumentationOptions extends TracehopOptions {
    * (typically the bootstrap address). Default: not set.
    */
   serverAddress?: string;
-  /** Adds attributes to producer spans (see `KafkaProducerHook`). Default: none. */
-  producerHook?: KafkaProducerHook;
-  /** Adds attributes to consumer spans (see `KafkaConsumerHook`). Default: none. */
-  consumerHook?: KafkaConsumerHook;
 }
 
 /** Options of `withMessageContext`. */

@@ -75,12 +75,13 @@ describe('eachMessage', () => {
     expect(span!.links.map((link) => link.context)).toEqual([{ ...PRODUCER_CONTEXT, isRemote: true }]);
   });
 
-  it('inbound link: continues the span active when the consumer was started', async () => {
+  it('inbound link: a new root linking to the producer, never a child of the span active at run()', async () => {
     const ambient = tracing.provider.getTracer('test').startSpan('worker');
     const { spans } = await consumeOne({ ...base, inbound: 'link' }, inboundHeaders(), trace.setSpan(ROOT_CONTEXT, ambient));
     const [span] = spans;
-    expect(span!.spanContext().traceId).toBe(ambient.spanContext().traceId);
-    expect(parentSpanId(span!)).toBe(ambient.spanContext().spanId);
+    expect(span!.spanContext().traceId).not.toBe(ambient.spanContext().traceId);
+    expect(span!.spanContext().traceId).not.toBe(PRODUCER_CONTEXT.traceId);
+    expect(parentSpanId(span!)).toBeUndefined();
     expect(span!.links.map((link) => link.context.spanId)).toEqual([PRODUCER_CONTEXT.spanId]);
   });
 
@@ -174,11 +175,11 @@ describe('eachMessage', () => {
     expect(raw.runConfig!.eachMessage).not.toBe(eachMessage);
   });
 
-  it('runs consumerHook with the span and the message; a rejecting hook changes nothing', async () => {
+  it('runs consumeHook with the span and the message; a rejecting hook changes nothing', async () => {
     const raw = fakeConsumer();
     const consumer = instrumentConsumer(raw, {
       ...base,
-      consumerHook: async (span, { topic, partition, message }) => {
+      consumeHook: async (span, { topic, partition, message }) => {
         span.setAttribute('app.where', `${topic}/${partition}/${message!.offset}`);
         throw new Error('hook bug');
       },

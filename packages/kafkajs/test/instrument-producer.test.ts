@@ -168,13 +168,13 @@ describe('send with several messages', () => {
     });
   });
 
-  it('with createSpans: false, makes one PRODUCER span whose context every message carries', async () => {
+  it('with batchSpans: \'per-call\', makes one PRODUCER span whose context every message carries', async () => {
     const raw = fakeProducer();
     raw.answer = [
       { topicName: 'orders', partition: 0, errorCode: 0, baseOffset: '1' },
       { topicName: 'orders', partition: 1, errorCode: 0, baseOffset: '5' },
     ];
-    const producer = instrumentProducer(raw, { ...base, createSpans: false });
+    const producer = instrumentProducer(raw, { ...base, batchSpans: 'per-call' });
     await producer.send({ topic: 'orders', messages: [{ value: '1' }, { value: '2' }, { value: '3' }] });
     expect(tracing.spans()).toHaveLength(1);
     const [span] = tracing.spans();
@@ -267,8 +267,8 @@ describe('failures and kafkajs semantics', () => {
 
   it('rejects invalid options, or no producer, when wrapping', () => {
     expect(() => instrumentProducer(undefined as unknown as ReturnType<typeof fakeProducer>)).toThrow(TypeError);
-    expect(() => instrumentProducer(fakeProducer(), { createSpans: 'yes' as unknown as boolean })).toThrow(TypeError);
-    expect(() => instrumentProducer(fakeProducer(), { producerHook: 1 as unknown as undefined })).toThrow(TypeError);
+    expect(() => instrumentProducer(fakeProducer(), { batchSpans: 'yes' as unknown as 'per-call' })).toThrow(TypeError);
+    expect(() => instrumentProducer(fakeProducer(), { publishHook: 1 as unknown as undefined })).toThrow(TypeError);
     expect(() => instrumentProducer(fakeProducer(), { inbound: 'child' as unknown as 'parent' })).toThrow(TypeError);
   });
 });
@@ -282,12 +282,12 @@ describe('propagate-only and hooks', () => {
     expect(raw.records[0]!.messages.map((message) => message.headers!.traceparent)).toEqual([traceparentOf(parent), traceparentOf(parent)]);
   });
 
-  it('runs producerHook with the span and the outgoing copy; a throwing hook changes nothing', async () => {
+  it('runs publishHook with the span and the outgoing copy; a throwing hook changes nothing', async () => {
     const raw = fakeProducer();
     const seen: string[] = [];
     const producer = instrumentProducer(raw, {
       ...base,
-      producerHook(span, { topic, message }) {
+      publishHook(span, { topic, message }) {
         span.setAttribute('app.topic', topic);
         seen.push(String(message.headers!.traceparent));
         throw new Error('hook bug');

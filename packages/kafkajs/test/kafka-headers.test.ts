@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, context, propagation, trace } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createPropagator } from '@tracehop/core';
 import { extractKafkaContext, injectKafkaHeaders } from '../src/index.js';
 import { installContextManager } from '../../core/test/support/otel.js';
 import { PRODUCER_CONTEXT, inboundHeaders } from './support/kafka-fakes.js';
@@ -12,6 +13,7 @@ const producerContext = () => trace.setSpanContext(ROOT_CONTEXT, PRODUCER_CONTEX
 
 afterEach(() => {
   delete process.env.OTEL_PROPAGATORS;
+  propagation.disable();
 });
 
 describe('injectKafkaHeaders', () => {
@@ -30,11 +32,13 @@ describe('injectKafkaHeaders', () => {
     expect(out).toEqual({ b3: `${PRODUCER_CONTEXT.traceId}-${PRODUCER_CONTEXT.spanId}-1` });
   });
 
-  it('follows a change of OTEL_PROPAGATORS between calls without options', () => {
+  it('without options, follows a propagator an SDK registers after the first call', () => {
     process.env.OTEL_PROPAGATORS = 'tracecontext';
     expect(Object.keys(injectKafkaHeaders({}, producerContext()))).toEqual(['traceparent']);
-    process.env.OTEL_PROPAGATORS = 'b3multi';
+    propagation.setGlobalPropagator(createPropagator('b3multi'));
     expect(Object.keys(injectKafkaHeaders({}, producerContext()))).toEqual(['x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled']);
+    propagation.disable();
+    expect(Object.keys(injectKafkaHeaders({}, producerContext()))).toEqual(['traceparent']);
   });
 });
 

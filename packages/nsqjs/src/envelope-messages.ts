@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
-import { injectHeaders, type ResolvedOptions } from '@tracehop/core';
+import { injectMessageHeaders, type ResolvedOptions } from '@tracehop/core';
 import { encodeHeaderBlock, envelopeSize, frameEnvelope, payloadByteLength } from './encode-envelope.js';
 import { MessageTooLargeError } from './errors.js';
 import type { NsqPayload } from './types.js';
@@ -28,7 +28,7 @@ function onlyText(injected: Record<string, unknown>): Record<string, string> {
 /** The encoded headers block carrying `context` in the writer's propagation format. */
 function headerBlockFor(resolved: ResolvedOptions, context: Context): Buffer {
   // A fresh object per message: core's injectHeaders never writes to anything of the caller's.
-  const injected = injectHeaders(undefined, context, resolved.injector, { owned: resolved.ownedHeaders });
+  const injected = injectMessageHeaders(resolved, undefined, context);
   try {
     return encodeHeaderBlock(onlyText(injected));
   } catch (error) {

@@ -1,4 +1,4 @@
-import { context as contextApi, diag } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -10,21 +10,20 @@ import {
   ATTR_MESSAGING_SYSTEM,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
-  extractInbound,
-  recordSpanError,
-  runHookSafely,
-  startConsumerSpan,
+  messageStamp,
+  notAClient,
+  processMessage,
+  proxyClient,
+  type ResolvedOptions,
+  type SettlementTracker,
 } from '@tracehop/core';
 import type { Attributes } from '@opentelemetry/api';
 import { decodeEnvelope } from './decode-envelope.js';
-import { markDelivered, wasDelivered } from './delivered-messages.js';
-import { resolveReaderOptions, type ReaderSettings } from './resolve-nsq-options.js';
-import { SettlementTracker } from './track-settlement.js';
-import type { NsqMessageLike, NsqReaderLike, NsqReaderOptions } from './types.js';
+import { createReaderTracker, messageSettlement } from './reader-settlement.js';
+import { resolveReaderOptions } from './resolve-nsq-options.js';
+import type { NsqConsumeInfo, NsqMessageLike, NsqReaderLike, NsqReaderOptions } from './types.js';
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
-
-const instrumented = new WeakSet<object>();
 
 function isMessage(value: unknown): value is NsqMessageLike {
   return (
@@ -66,19 +65,16 @@ function processAttributes(topic: string, channel: string, temporary: boolean, m
   return attributes;
 }
 
-/** What `startConsumerSpan` is given in propagate-only mode, where no span reads attributes. */
-const NO_ATTRIBUTES: Attributes = Object.freeze({});
+const delivered = messageStamp<true>('nsqjs-delivered');
 
-function createDeliver(settings: ReaderSettings, topic: string, channel: string) {
-  const { resolved, consumeHook } = settings;
+function createDeliver(resolved: ResolvedOptions, topic: string, channel: string, tracker: SettlementTracker<NsqMessageLike>) {
   const name = `process ${topic}`;
   // NSQ deletes an `#ephemeral` topic once its last channel is gone: a temporary destination.
   const temporary = topic.endsWith('#ephemeral');
-  const settlements = new SettlementTracker();
 
-  /** Runs the listeners of one 'message' / 'discard' event inside the message's span. */
+  /** Runs the listeners of one 'message' / 'discard' event inside the message's span (core's `processMessage`). */
   return function deliver(receiver: unknown, emit: Emit, event: string, message: NsqMessageLike, rest: unknown[]): boolean {
-    markDelivered(message);
+    delivered.set(message, true);
     let headers: Record<string, string> | undefined;
     try {
       const decoded = decodeEnvelope(message.body);
@@ -86,22 +82,19 @@ function createDeliver(settings: ReaderSettings, topic: string, channel: string)
     } catch (error) {
       diag.warn('tracehop: could not read an NSQ message body; it is delivered as it arrived', error);
     }
+    const info: NsqConsumeInfo = { topic, channel, message, headers };
     // A raw message (or one whose envelope is invalid) carries nothing: a new root.
-    const inbound = extractInbound(resolved, headers);
-    const attributes = resolved.tracer === undefined ? NO_ATTRIBUTES : processAttributes(topic, channel, temporary, message);
-    const { span, context } = startConsumerSpan(resolved, { name, attributes, inbound });
-    if (span !== undefined) {
-      runHookSafely('consumeHook', consumeHook, span, { topic, channel, message, headers });
-      // A span nobody records (no SDK, not sampled) needs no listener and no timer to end it.
-      if (span.isRecording()) settlements.track(message, span);
-    }
-    try {
-      return contextApi.with(context, () => emit.call(receiver, event, message, ...rest));
-    } catch (error) {
-      // A listener threw: record it; the span still ends when the message is settled or times out.
-      if (span !== undefined) recordSpanError(span, error);
-      throw error;
-    }
+    return processMessage(
+      resolved,
+      {
+        name,
+        attributes: () => processAttributes(topic, channel, temporary, message),
+        carrier: headers,
+        hookInfo: info,
+        settlement: messageSettlement(tracker, message),
+      },
+      () => emit.call(receiver, event, message, ...rest),
+    );
   };
 }
 
@@ -119,37 +112,38 @@ function createDeliver(settings: ReaderSettings, topic: string, channel: string)
  */
 export function instrumentReader<R extends NsqReaderLike>(reader: R, options?: NsqReaderOptions): R {
   if (reader === null || typeof reader !== 'object' || typeof reader.emit !== 'function') {
-    throw new TypeError('tracehop: instrumentReader expects an nsqjs Reader');
+    throw notAClient('nsqjs Reader');
   }
   const { topic, channel } = reader as unknown as { topic?: unknown; channel?: unknown };
   if (typeof topic !== 'string' || typeof channel !== 'string') {
-    throw new TypeError('tracehop: instrumentReader expects an nsqjs Reader (with a topic and a channel)');
-  }
-  if (instrumented.has(reader)) {
-    diag.warn('tracehop: this nsqjs Reader is already instrumented; it is returned as it is');
-    return reader;
+    throw notAClient('nsqjs Reader (with a topic and a channel)');
   }
   const internals = reader as unknown as { connectionIds?: unknown; directIntervalId?: unknown };
   if ((Array.isArray(internals.connectionIds) && internals.connectionIds.length > 0) || (internals.directIntervalId ?? null) !== null) {
     diag.warn('tracehop: instrumentReader was called after connect(); messages of that connection are not traced');
   }
-  const deliver = createDeliver(resolveReaderOptions(options), topic, channel);
+  const resolved = resolveReaderOptions(options);
+  const tracker = createReaderTracker();
+  const deliver = createDeliver(resolved, topic, channel, tracker);
 
   const emit: Emit = function (this: unknown, event, ...args) {
     const original = Reflect.get(reader, 'emit', reader) as Emit;
     const message = args[0];
-    if ((event === 'message' || event === 'discard') && isMessage(message) && !wasDelivered(message)) {
+    if ((event === 'message' || event === 'discard') && isMessage(message) && delivered.get(message) !== true) {
       return deliver(this, original, event, message, args.slice(1));
     }
     return original.call(this, event, ...args);
   };
 
-  const proxy = new Proxy(reader, {
-    get(target, key, receiver) {
-      if (key === 'emit') return emit;
-      return Reflect.get(target, key, receiver);
-    },
-  });
-  instrumented.add(proxy);
-  return proxy;
+  // Messages left unsettled when the reader closes can no longer be finished: their spans end
+  // then, with ERROR, rather than at nsqd's timeout in a process that may be gone by then.
+  const close = function (this: unknown, ...args: unknown[]): unknown {
+    const original = Reflect.get(reader, 'close', reader) as (...a: unknown[]) => unknown;
+    try {
+      return original.apply(this, args);
+    } finally {
+      tracker.close();
+    }
+  };
+  return proxyClient(reader, { emit, close }, { kind: 'nsqjs Reader' });
 }

@@ -1,16 +1,14 @@
 import { context as contextApi, diag } from '@opentelemetry/api';
-import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, recordSpanError } from '@tracehop/core';
+import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, notAClient, proxyClient } from '@tracehop/core';
 import { envelopeMessages } from './envelope-messages.js';
-import { startProducerSpans, type ProducerSpans, type ServerAttributes } from './producer-spans.js';
+import { MessageTooLargeError } from './errors.js';
+import { startWriterSpans, type ServerAttributes, type WriterSpans } from './writer-spans.js';
 import { resolveWriterOptions, type WriterSettings } from './resolve-nsq-options.js';
 import { serializeForDefer, serializeForPublish } from './serialize-payloads.js';
 import type { NsqPayload, NsqWriterLike, NsqWriterOptions } from './types.js';
 
 type Callback = (this: unknown, ...args: unknown[]) => unknown;
 type Send = (messages: Buffer[] | undefined, callback: Callback) => unknown;
-
-/** The proxies made here: wrapping one again would envelope every message twice. */
-const instrumented = new WeakSet<object>();
 
 function serverAttributes(writer: NsqWriterLike): ServerAttributes {
   const port = Number(writer.nsqdPort);
@@ -20,18 +18,12 @@ function serverAttributes(writer: NsqWriterLike): ServerAttributes {
   };
 }
 
-function endSpans(spans: ProducerSpans, error: unknown): void {
-  for (const span of [...spans.createSpans, ...spans.sendSpans]) {
-    recordSpanError(span, error);
-    span.end();
-  }
-}
-
 /**
  * Traces and envelopes one publish, then hands it to nsqjs. The callback nsqjs receives
- * ends the `send` span(s) and calls the user's callback with exactly nsqjs's arguments, in
- * the context that was active at the publish. Errors keep nsqjs's shape: given to the
- * callback, or thrown when there is none (as nsqjs's `_throwOrCallback` does).
+ * ends the `send` span and calls the user's callback with exactly nsqjs's arguments, in the
+ * context that was active at the publish. Errors keep nsqjs's shape: given to the callback,
+ * or thrown when there is none (as nsqjs's `_throwOrCallback` does). If tracehop itself
+ * fails while preparing, the publish goes out exactly as the caller made it, untraced.
  */
 function traced(
   settings: WriterSettings,
@@ -41,37 +33,39 @@ function traced(
   deferMs: number | undefined,
   callback: Callback | undefined,
   send: Send,
+  untraced: () => unknown,
 ): unknown {
   const { resolved } = settings;
   const envelope = settings.envelope(topic);
   if (!envelope && resolved.tracer === undefined) return send(undefined, callback as Callback);
 
   const parent = contextApi.active();
-  const spans = startProducerSpans(settings, topic, payloads, deferMs, server, parent);
+  let spans: WriterSpans | undefined;
   let messages: Buffer[] | undefined;
-  if (envelope) {
-    const built = envelopeMessages(resolved, topic, payloads, spans.contexts, settings.maxMessageSize);
-    if (built.error !== undefined) {
-      endSpans(spans, built.error);
-      if (callback) return callback(built.error);
-      throw built.error;
+  let tooLarge: MessageTooLargeError | undefined;
+  try {
+    spans = startWriterSpans(settings, topic, payloads, deferMs, server, parent);
+    if (envelope) {
+      const built = envelopeMessages(resolved, topic, payloads, spans.contexts, settings.maxMessageSize);
+      messages = built.messages;
+      tooLarge = built.error;
     }
-    messages = built.messages;
+    if (tooLarge === undefined) spans.publication.handOff();
+  } catch (error) {
+    spans?.publication.abort();
+    diag.error('tracehop: could not trace an NSQ publish; it goes out without trace context', error);
+    return untraced();
   }
-  for (const span of spans.createSpans) span.end();
+  const { publication } = spans;
+  if (tooLarge !== undefined) {
+    publication.fail(tooLarge);
+    if (callback) return callback(tooLarge);
+    throw tooLarge;
+  }
 
-  let settled = false;
   let sync = true;
-  const settle = (error: unknown) => {
-    if (settled) return;
-    settled = true;
-    for (const span of spans.sendSpans) {
-      if (error) recordSpanError(span, error);
-      span.end();
-    }
-  };
   const wrapped: Callback = function (this: unknown, ...args: unknown[]) {
-    settle(args[0]);
+    publication.end(args[0]);
     if (callback) return contextApi.with(parent, () => callback.apply(this, args));
     // nsqjs throws its own synchronous check errors when it was given no callback.
     if (sync && args[0]) throw args[0];
@@ -80,7 +74,7 @@ function traced(
   try {
     return send(messages, wrapped);
   } catch (error) {
-    settle(error);
+    publication.end(error);
     throw error;
   } finally {
     sync = false;
@@ -106,11 +100,7 @@ export function instrumentWriter<W extends NsqWriterLike>(writer: W, options?: N
     typeof writer.publish !== 'function' ||
     typeof writer.deferPublish !== 'function'
   ) {
-    throw new TypeError('tracehop: instrumentWriter expects an nsqjs Writer');
-  }
-  if (instrumented.has(writer)) {
-    diag.warn('tracehop: this nsqjs Writer is already instrumented; it is returned as it is');
-    return writer;
+    throw notAClient('nsqjs Writer');
   }
   const settings = resolveWriterOptions(options);
   const server = serverAttributes(writer);
@@ -121,8 +111,15 @@ export function instrumentWriter<W extends NsqWriterLike>(writer: W, options?: N
     const original = Reflect.get(writer, 'publish', writer) as (...args: unknown[]) => unknown;
     const payloads = typeof topic === 'string' && (callback == null || typeof callback === 'function') ? serializeForPublish(msgs) : undefined;
     if (payloads === undefined) return original.call(writer, topic, msgs, callback);
-    return traced(settings, server, topic, payloads, undefined, callback ?? undefined, (messages, cb) =>
-      original.call(writer, topic, messages === undefined ? msgs : Array.isArray(msgs) ? messages : messages[0], cb),
+    return traced(
+      settings,
+      server,
+      topic,
+      payloads,
+      undefined,
+      callback ?? undefined,
+      (messages, cb) => original.call(writer, topic, messages === undefined ? msgs : Array.isArray(msgs) ? messages : messages[0], cb),
+      () => original.call(writer, topic, msgs, callback),
     );
   }
 
@@ -130,18 +127,17 @@ export function instrumentWriter<W extends NsqWriterLike>(writer: W, options?: N
     const original = Reflect.get(writer, 'deferPublish', writer) as (...args: unknown[]) => unknown;
     const payload = typeof topic === 'string' && (callback == null || typeof callback === 'function') ? serializeForDefer(msg, timeMs) : undefined;
     if (payload === undefined) return original.call(writer, topic, msg, timeMs, callback);
-    return traced(settings, server, topic, [payload], timeMs, callback ?? undefined, (messages, cb) =>
-      original.call(writer, topic, messages ?? msg, timeMs, cb),
+    return traced(
+      settings,
+      server,
+      topic,
+      [payload],
+      timeMs,
+      callback ?? undefined,
+      (messages, cb) => original.call(writer, topic, messages ?? msg, timeMs, cb),
+      () => original.call(writer, topic, msg, timeMs, callback),
     );
   }
 
-  const proxy = new Proxy(writer, {
-    get(target, key, receiver) {
-      if (key === 'publish') return publish;
-      if (key === 'deferPublish') return deferPublish;
-      return Reflect.get(target, key, receiver);
-    },
-  });
-  instrumented.add(proxy);
-  return proxy;
+  return proxyClient(writer, { publish, deferPublish }, { kind: 'nsqjs Writer' });
 }

@@ -1,5 +1,4 @@
-import type { Span } from '@opentelemetry/api';
-import type { TracehopOptions } from '@tracehop/core';
+import type { BatchingOptions, TracehopClientOptions } from '@tracehop/core';
 
 /** What `decodeEnvelope` finds in a valid envelope. */
 export interface DecodedEnvelope {
@@ -44,16 +43,13 @@ export interface NsqReaderLike {
   emit(event: string | symbol, ...args: unknown[]): boolean;
 }
 
-/** How a multi-publish (an array of two or more messages, sent as MPUB) is traced. */
-export type NsqBatchSpans = 'per-message' | 'per-call';
-
-/** Given to `publishHook` for every producer span tracehop starts. */
+/** Given to `publishHook` once per published message, with the span whose context it carries. */
 export interface NsqPublishInfo {
   readonly topic: string;
-  /** `'send'` for the span of the publish call, `'create'` for a per-message span of a batch. */
+  /** `'send'` when the message carries the call's span, `'create'` for its own span in a batch. */
   readonly operation: 'send' | 'create';
-  /** The messages this span accounts for, as nsqjs serialises them (objects as JSON text). */
-  readonly payloads: readonly NsqPayload[];
+  /** The message, as nsqjs serialises it (objects as JSON text), before the envelope. */
+  readonly payload: NsqPayload;
   /** The delay of a `deferPublish`, in milliseconds; undefined for `publish`. */
   readonly deferMs: number | undefined;
 }
@@ -68,8 +64,12 @@ export interface NsqConsumeInfo {
   readonly headers: Readonly<Record<string, string>> | undefined;
 }
 
-/** Options of `instrumentWriter`: core's options plus NSQ publishing options. */
-export interface NsqWriterOptions extends TracehopOptions {
+/**
+ * Options of `instrumentWriter`: every option of `@tracehop/core` (`propagator`, `extract`,
+ * `inbound`, `baggage`, `spans`, `tracerProvider`, `b3CanonicalCase`, `publishHook`,
+ * `consumeHook`, `batchSpans`), plus NSQ publishing options.
+ */
+export interface NsqWriterOptions extends TracehopClientOptions<NsqPublishInfo, NsqConsumeInfo>, BatchingOptions {
   /**
    * Which topics get the envelope. `true` (every topic), `false` (none: spans are still made
    * but no context travels), or a function of the topic name, called on each publish — the
@@ -87,29 +87,7 @@ export interface NsqWriterOptions extends TracehopOptions {
    * Default: 1048576 (nsqd's default, 1 MiB).
    */
   maxMessageSize?: number;
-  /**
-   * How a multi-publish is traced (semconv "Batch publishing"). `'per-message'`: a PRODUCER
-   * `create {topic}` span per message, whose context that message carries, and a CLIENT
-   * `send {topic}` span for the call that links to each of them. `'per-call'`: one PRODUCER
-   * `send {topic}` span whose context every message of the batch carries. A publish of one
-   * message always makes a single PRODUCER `send {topic}` span.
-   * Default: `'per-message'`.
-   */
-  batchSpans?: NsqBatchSpans;
-  /**
-   * Called with each producer span tracehop starts, before the context is injected, to add
-   * attributes. It runs in a safe wrapper: a throw or rejection goes to `diag`.
-   * Default: none.
-   */
-  publishHook?: (span: Span, info: NsqPublishInfo) => void;
 }
 
-/** Options of `instrumentReader`: core's options plus a hook. */
-export interface NsqReaderOptions extends TracehopOptions {
-  /**
-   * Called with each `process {topic}` span right after it starts, before the `'message'`
-   * (or `'discard'`) listeners run. It runs in a safe wrapper: a throw or rejection goes to
-   * `diag`. Default: none.
-   */
-  consumeHook?: (span: Span, info: NsqConsumeInfo) => void;
-}
+/** Options of `instrumentReader`: the same vocabulary as every wrapper (see `NsqWriterOptions`). */
+export type NsqReaderOptions = TracehopClientOptions<NsqPublishInfo, NsqConsumeInfo>;

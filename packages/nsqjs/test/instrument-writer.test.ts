@@ -222,11 +222,11 @@ describe('instrumentWriter: options', () => {
     expect(Object.keys(headers).sort()).toEqual(['x-b3-sampled', 'x-b3-spanid', 'x-b3-traceid']);
   });
 
-  it('publishHook sees every span with its payloads; a throwing hook changes nothing', () => {
+  it('publishHook sees every message with the span it carries; a throwing hook changes nothing', () => {
     const seen: unknown[] = [];
     const { proxy, conn } = wrapped({
       publishHook: (span, info) => {
-        seen.push([info.operation, info.payloads, info.deferMs]);
+        seen.push([info.operation, info.payload, info.deferMs]);
         span.setAttribute('app.kind', 'order');
         throw new Error('hook bug');
       },
@@ -236,12 +236,14 @@ describe('instrumentWriter: options', () => {
     conn.answer();
     conn.answer();
     expect(seen).toEqual([
-      ['create', ['a'], undefined],
-      ['create', ['b'], undefined],
-      ['send', ['a', 'b'], undefined],
-      ['send', ['c'], 10],
+      ['create', 'a', undefined],
+      ['create', 'b', undefined],
+      ['send', 'c', 10],
     ]);
-    expect(tracing.spans().every((span) => span.attributes['app.kind'] === 'order')).toBe(true);
+    // Every span a message carries got the hook's attribute; the batch's CLIENT span carries none.
+    const carried = tracing.spans().filter((span) => span.kind === SpanKind.PRODUCER);
+    expect(carried.map((span) => span.attributes['app.kind'])).toEqual(['order', 'order', 'order']);
+    expect(tracing.spans().filter((span) => span.kind === SpanKind.CLIENT).map((span) => span.attributes['app.kind'])).toEqual([undefined]);
   });
 
   it('rejects invalid options and non-writers at wrap time', () => {

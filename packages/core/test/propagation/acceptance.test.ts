@@ -3,7 +3,7 @@ import { ROOT_CONTEXT, TraceFlags, context, propagation, trace } from '@opentele
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { headerGetter, headerSetter } from '../../src/header-carrier.js';
 import { injectHeaders } from '../../src/inject-headers.js';
-import { extractInbound, startConsumerSpan, startProducerSpan } from '../../src/messaging-spans.js';
+import { extractInbound, startConsumerSpan, startProducerSpan } from '../../src/index.js';
 import { createPropagator } from '../../src/propagation/create-propagator.js';
 import { resolveOptions } from '../../src/resolve-options.js';
 import { createTestTracing, parentSpanId } from '../support/otel.js';
@@ -70,7 +70,7 @@ describe("propagator: 'tracecontext', extract: 'tracecontext,b3,b3multi'", () =>
     // The consumer: W3C deployment that accepts B3 while the fleet migrates.
     const consumer = resolveOptions(consumerOptions, scope);
     const inbound = extractInbound(consumer, wire);
-    const { span, context: processing } = startConsumerSpan(consumer, { name: 'process orders', attributes: {}, inbound, active: ROOT_CONTEXT });
+    const { span, context: processing } = startConsumerSpan(consumer, { name: 'process orders', attributes: {}, inbound, base: ROOT_CONTEXT });
     span!.end();
     const processSpan = tracing.spansNamed('process orders')[0]!;
     expect(processSpan.spanContext().traceId).toBe(producerSpan.spanContext().traceId);

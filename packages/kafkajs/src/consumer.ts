@@ -1,0 +1,30 @@
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  MESSAGING_OPERATION_TYPE,
+} from '@tracehop/core';
+import type { KafkaSettings } from './kafka-options.js';
+
+/** One wrapped consumer: its settings, and its group once known. */
+export interface ConsumerState {
+  readonly settings: KafkaSettings;
+  /** From `kafka.consumer({ groupId })`, or from kafkajs' GROUP_JOIN event. */
+  groupId: string | undefined;
+}
+
+/** The attributes of a `process {topic}` span, before any per-message ones. */
+export function processAttributes(state: ConsumerState, topic: string, partition: number): Attributes {
+  const attributes: Attributes = {
+    ...state.settings.common,
+    [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE.process,
+    [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+    [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+    [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partition),
+  };
+  if (state.groupId !== undefined) attributes[ATTR_MESSAGING_CONSUMER_GROUP_NAME] = state.groupId;
+  return attributes;
+}
