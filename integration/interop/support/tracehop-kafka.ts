@@ -24,7 +24,7 @@ export function tracehopKafka(brokers: string[]): TracehopSide {
     async publish(topic, body, options) {
       await connected;
       let injected: SpanContext | undefined;
-      const traced = instrumentProducer(producer, { ...options, producerHook: (span) => (injected = span.spanContext()) });
+      const traced = instrumentProducer(producer, { ...options, publishHook: (span) => (injected = span.spanContext()) });
       await traced.send({ topic, messages: [{ value: body }] });
       if (injected === undefined) throw new Error('the tracehop Kafka producer made no recording span');
       return injected;

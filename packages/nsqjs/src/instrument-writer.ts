@@ -1,7 +1,7 @@
 import { context as contextApi, diag } from '@opentelemetry/api';
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, notAClient, proxyClient } from '@tracehop/core';
 import { envelopeMessages } from './envelope-messages.js';
-import { MessageTooLargeError } from './errors.js';
+import type { MessageTooLargeError } from './errors.js';
 import { startWriterSpans, type ServerAttributes, type WriterSpans } from './writer-spans.js';
 import { resolveWriterOptions, type WriterSettings } from './resolve-nsq-options.js';
 import { serializeForDefer, serializeForPublish } from './serialize-payloads.js';
