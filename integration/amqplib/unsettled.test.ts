@@ -61,8 +61,9 @@ describe('spans of messages that are never settled', () => {
 
   it('end with ERROR after the safety timeout, and a late ack changes nothing', async () => {
     const options: AmqplibInstrumentationOptions = { propagator: 'tracecontext', tracerProvider: tracing.provider, settleTimeoutMs: 50 };
-    // A second wrapper of the same connection, with its own options.
-    const { channel, queue, messages } = await deliver(1, instrumentConnection(raw, options));
+    // A connection of its own: a connection is wrapped once, with its first options.
+    const own = await connect(amqpUrl());
+    const { channel, queue, messages } = await deliver(1, instrumentConnection(own, options));
     const [span] = await tracing.waitForSpans(`process ${queue}`, 1);
     expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the message was not settled within 50 ms' });
     expect(span!.attributes['error.type']).toBe('SettleTimeoutError');
@@ -70,6 +71,7 @@ describe('spans of messages that are never settled', () => {
     await channel.close();
     expect(tracing.spansNamed(`process ${queue}`)).toHaveLength(1);
     expect(span!.events).toEqual([]);
+    await own.close();
   });
 });
 
