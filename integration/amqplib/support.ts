@@ -1,94 +1,17 @@
-// Shared by the @tracehop/amqplib integration tests: a tracer provider that records finished
-// spans and knows which are still open, unique names, and small event-driven waits (no sleeps).
+// Shared by the @tracehop/amqplib integration tests: the suite's one tracing harness
+// (../support/tracing.ts), unique names, and small event-driven waits (no sleeps).
 import { randomUUID } from 'node:crypto';
-import type { Context } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type Span,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { inject } from 'vitest';
-import { installContextManager } from '../../packages/core/test/support/otel.js';
 
-export { parentSpanId } from '../../packages/core/test/support/otel.js';
+export { parentSpanId } from '../support/tracing.js';
 
 export const amqpUrl = (): string => inject('brokers').amqpUrl;
 
 /** A queue or exchange name no other test (or test run) uses. */
 export const uniqueName = (what: string): string => `tracehop-amqplib-${what}-${randomUUID()}`;
 
-/** Tracks started spans until they end, and wakes up whoever waits for finished spans. */
-class SpanWatch implements SpanProcessor {
-  readonly open = new Set<Span>();
-  readonly #waiters = new Set<() => void>();
-
-  onStart(span: Span, _parent: Context): void {
-    this.open.add(span);
-  }
-
-  onEnd(span: ReadableSpan): void {
-    this.open.delete(span as Span);
-    for (const wake of [...this.#waiters]) wake();
-  }
-
-  wait(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        if (!check()) return;
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      this.#waiters.add(wake);
-    });
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-export interface Tracing {
-  readonly provider: BasicTracerProvider;
-  /** Finished spans, oldest first. */
-  spans(): ReadableSpan[];
-  spansNamed(name: string): ReadableSpan[];
-  /** How many spans were started and have not ended. */
-  openSpans(): number;
-  /** Resolves once `count` spans named `name` have ended (event-driven; the test timeout bounds it). */
-  waitForSpans(name: string, count: number): Promise<ReadableSpan[]>;
-  reset(): void;
-}
-
-export function createTracing(): Tracing {
-  installContextManager();
-  const exporter = new InMemorySpanExporter();
-  const watch = new SpanWatch();
-  // The watch comes after the exporter's processor: when it wakes a waiter, the span is exported.
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), watch] });
-  const spansNamed = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name);
-  return {
-    provider,
-    spans: () => exporter.getFinishedSpans(),
-    spansNamed,
-    openSpans: () => watch.open.size,
-    async waitForSpans(name, count) {
-      await watch.wait(() => spansNamed(name).length >= count);
-      return spansNamed(name);
-    },
-    reset: () => {
-      exporter.reset();
-      watch.open.clear();
-    },
-  };
-}
+export { createTracing } from '../support/tracing.js';
+export type { Tracing } from '../support/tracing.js';
 
 /** A promise with its resolve function, for handlers that signal the test. */
 export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {

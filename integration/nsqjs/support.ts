@@ -1,77 +1,23 @@
 // Shared by the @tracehop/nsqjs integration tests: real nsqjs writers and readers on the real
-// nsqd, a tracer provider that wakes waiters when spans end, unique topic names, and
+// nsqd, the suite's one tracing harness (../support/tracing.ts), unique topic names, and
 // event-driven waits only (the test timeout bounds every wait; nothing sleeps).
 import { randomUUID } from 'node:crypto';
-import type { Context, SpanContext } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import { context, propagation, trace } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-  type Span,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Reader, Writer, type Message, type ReaderConnectionConfigOptions } from 'nsqjs';
 import { instrumentReader, instrumentWriter, type NsqReaderOptions, type NsqWriterOptions } from '@tracehop/nsqjs';
 import { inject } from 'vitest';
-import { installContextManager } from '../../packages/core/test/support/otel.js';
 
-export { parentSpanId } from '../../packages/core/test/support/otel.js';
+export { parentSpanId } from '../support/tracing.js';
 
 export const nsqd = () => inject('brokers');
 
 /** A topic no other test or run uses (NSQ names: at most 64 of [.a-zA-Z0-9_-]). */
 export const uniqueTopic = (what: string): string => `th-${what}-${randomUUID()}`.slice(0, 64);
 
-/** Calls `onChange` whenever a span ends, so tests can wait for spans without polling. */
-class EndWatch implements SpanProcessor {
-  readonly #waiters = new Set<() => void>();
-  onStart(_span: Span, _parent: Context): void {}
-  onEnd(): void {
-    for (const wake of [...this.#waiters]) wake();
-  }
-  wait(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        if (!check()) return;
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      this.#waiters.add(wake);
-    });
-  }
-  forceFlush = () => Promise.resolve();
-  shutdown = () => Promise.resolve();
-}
-
-export interface Tracing {
-  readonly provider: BasicTracerProvider;
-  spans(): ReadableSpan[];
-  spansNamed(name: string): ReadableSpan[];
-  /** Resolves with the finished spans named `name` once there are `count` of them. */
-  waitForSpans(name: string, count: number): Promise<ReadableSpan[]>;
-  reset(): void;
-}
-
-export function createTracing(): Tracing {
-  installContextManager();
-  const exporter = new InMemorySpanExporter();
-  const watch = new EndWatch();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), watch] });
-  const spansNamed = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name);
-  return {
-    provider,
-    spans: () => exporter.getFinishedSpans(),
-    spansNamed,
-    waitForSpans: async (name, count) => {
-      await watch.wait(() => spansNamed(name).length >= count);
-      return spansNamed(name);
-    },
-    reset: () => exporter.reset(),
-  };
-}
+export { createTracing } from '../support/tracing.js';
+export type { Tracing } from '../support/tracing.js';
 
 function hostPort(): [string, number] {
   const [h, p] = nsqd().nsqdTcpAddress.split(':') as [string, string];

@@ -1,14 +1,29 @@
 import type { SpanContext } from '@opentelemetry/api';
 import type { TracehopOptions } from '@tracehop/core';
 import { instrumentConsumer, instrumentProducer } from '@tracehop/kafkajs';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { captureActive, Collector, type TracehopSide } from './tracehop-side.js';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { captureActive, Collector, optionsKey, type TracehopSide } from './tracehop-side.js';
 
 /** tracehop's Kafka side: kafkajs 2.2.4 wrapped by @tracehop/kafkajs. */
 export function tracehopKafka(brokers: string[]): TracehopSide {
   const kafka = new Kafka({ clientId: 'tracehop-interop', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
+  // A client is wrapped once, with its first options: one traced producer per set of options,
+  // each reporting its spans to whichever publish is in flight.
+  const tracedBy = new Map<string, Promise<Producer>>();
+  let onSpan: ((span: SpanContext) => void) | undefined;
+  const tracedProducer = (options: TracehopOptions): Promise<Producer> => {
+    const key = optionsKey(options);
+    let traced = tracedBy.get(key);
+    if (traced === undefined) {
+      const raw = tracedBy.size === 0 ? producer : kafka.producer({ allowAutoTopicCreation: false });
+      const wrapped = instrumentProducer(raw, { ...options, publishHook: (span) => onSpan?.(span.spanContext()) });
+      traced = (raw === producer ? connected : raw.connect()).then(() => wrapped);
+      tracedBy.set(key, traced);
+    }
+    return traced;
+  };
   const consumers: Consumer[] = [];
   const topics: string[] = [];
   const connected = Promise.all([admin.connect(), producer.connect()]);
@@ -24,8 +39,10 @@ export function tracehopKafka(brokers: string[]): TracehopSide {
     async publish(topic, body, options) {
       await connected;
       let injected: SpanContext | undefined;
-      const traced = instrumentProducer(producer, { ...options, publishHook: (span) => (injected = span.spanContext()) });
+      const traced = await tracedProducer(options);
+      onSpan = (span) => (injected = span);
       await traced.send({ topic, messages: [{ value: body }] });
+      onSpan = undefined;
       if (injected === undefined) throw new Error('the tracehop Kafka producer made no recording span');
       return injected;
     },
@@ -52,7 +69,8 @@ export function tracehopKafka(brokers: string[]): TracehopSide {
       await Promise.allSettled(consumers.map((c) => c.disconnect()));
       await connected.catch(() => undefined);
       await admin.deleteTopics({ topics }).catch(() => undefined);
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+      const producers = await Promise.allSettled([...tracedBy.values()]);
+      await Promise.allSettled([producer.disconnect(), admin.disconnect(), ...producers.map((p) => (p.status === 'fulfilled' ? p.value.disconnect() : undefined))]);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { SpanContext } from '@opentelemetry/api';
 import { instrumentReader, instrumentWriter, type NsqReaderLike } from '@tracehop/nsqjs';
 import { Reader, Writer } from 'nsqjs';
-import { captureActive, Collector, type TracehopSide } from './tracehop-side.js';
+import { captureActive, Collector, optionsKey, type TracehopSide } from './tracehop-side.js';
 
 /** tracehop's NSQ side: nsqjs 0.13 wrapped by @tracehop/nsqjs (the body envelope). */
 export function tracehopNsq(tcpAddress: string, httpAddress: string): TracehopSide {
@@ -13,6 +13,30 @@ export function tracehopNsq(tcpAddress: string, httpAddress: string): TracehopSi
     writer.connect();
   });
   const readers: Reader[] = [];
+  // A client is wrapped once, with its first options: one traced writer per set of options,
+  // each reporting its spans to whichever publish is in flight.
+  const writers: Writer[] = [writer];
+  const tracedBy = new Map<string, Promise<Writer>>();
+  let onSpan: ((span: SpanContext) => void) | undefined;
+  const tracedWriter = (options: object): Promise<Writer> => {
+    const key = optionsKey(options);
+    let traced = tracedBy.get(key);
+    if (traced === undefined) {
+      const raw = tracedBy.size === 0 ? writer : new Writer(host, Number(port));
+      const wrapped = instrumentWriter(raw, { ...options, publishHook: (span) => onSpan?.(span.spanContext()) });
+      if (raw === writer) traced = ready.then(() => wrapped);
+      else {
+        writers.push(raw);
+        traced = new Promise<Writer>((resolve, reject) => {
+          raw.once('ready', () => resolve(wrapped));
+          raw.once('error', reject);
+          raw.connect();
+        });
+      }
+      tracedBy.set(key, traced);
+    }
+    return traced;
+  };
   const topics: string[] = [];
 
   return {
@@ -22,10 +46,11 @@ export function tracehopNsq(tcpAddress: string, httpAddress: string): TracehopSi
       topics.push(topic);
     },
     async publish(topic, body, options) {
-      await ready;
       let injected: SpanContext | undefined;
-      const traced = instrumentWriter(writer, { ...options, publishHook: (span) => (injected = span.spanContext()) });
+      const traced = await tracedWriter(options);
+      onSpan = (span) => (injected = span);
       await new Promise<void>((resolve, reject) => traced.publish(topic, body, (error) => (error ? reject(error) : resolve())));
+      onSpan = undefined;
       if (injected === undefined) throw new Error('the tracehop NSQ writer made no recording span');
       return injected;
     },
@@ -58,7 +83,7 @@ export function tracehopNsq(tcpAddress: string, httpAddress: string): TracehopSi
     },
     async close() {
       for (const reader of readers) reader.close();
-      writer.close();
+      for (const each of writers) each.close();
       await Promise.allSettled(topics.map((topic) => fetch(`http://${httpAddress}/topic/delete?topic=${topic}`, { method: 'POST' })));
     },
   };

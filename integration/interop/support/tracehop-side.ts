@@ -93,3 +93,20 @@ export class Collector implements Consuming {
     });
   }
 }
+
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 0;
+
+/**
+ * A key that names a set of options: plain values as they are, objects (a tracer provider, a
+ * propagator) by identity. A client is wrapped once, with its first options, so a test that
+ * publishes with several sets keeps one traced client per key.
+ */
+export function optionsKey(options: object): string {
+  return JSON.stringify(Object.entries(options).map(([name, value]) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return [name, value];
+    let id = objectIds.get(value);
+    if (id === undefined) objectIds.set(value, (id = nextObjectId++));
+    return [name, `#${id}`];
+  }));
+}

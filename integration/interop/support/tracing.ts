@@ -1,14 +1,13 @@
 import type { Attributes, Context, Span, SpanContext } from '@opentelemetry/api';
 import { ROOT_CONTEXT, context, propagation, trace } from '@opentelemetry/api';
 import {
-  BasicTracerProvider,
   SamplingDecision,
+  type BasicTracerProvider,
   type ReadableSpan,
   type Sampler,
   type SamplingResult,
-  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { installContextManager } from '../../../packages/core/test/support/otel.js';
+import { createTracing } from '../../support/tracing.js';
 import type { PeerSpan } from './peer-events.js';
 
 /** Set on a root span to choose its sampling decision, as the peers' `-sampled` does. */
@@ -32,20 +31,6 @@ class DecisionSampler implements Sampler {
 }
 
 /** Keeps every ended span, sampled or not (the SDK's exporting processors skip unsampled ones). */
-class Recorder implements SpanProcessor {
-  readonly spans: ReadableSpan[] = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 export interface RecordingTracing {
   readonly provider: BasicTracerProvider;
   /** Ended spans with this name, in the order they ended. */
@@ -59,13 +44,12 @@ export interface RecordingTracing {
 
 /** A tracer provider for tracehop's side of an interop test (not registered globally). */
 export function createRecordingTracing(): RecordingTracing {
-  installContextManager();
-  const recorder = new Recorder();
-  const provider = new BasicTracerProvider({ sampler: new DecisionSampler(), spanProcessors: [recorder] });
+  // The shared harness, with the sampler that lets a test choose each trace's decision.
+  const { provider, spansNamed } = createTracing({ sampler: new DecisionSampler(), recordUnsampled: true });
   const tracer = provider.getTracer('tracehop-interop-test');
   return {
     provider,
-    spansNamed: (name) => recorder.spans.filter((span) => span.name === name),
+    spansNamed,
     async inRootSpan(name, sampled, baggage, work) {
       const span = tracer.startSpan(name, { attributes: { [SAMPLED_ATTRIBUTE]: sampled } }, ROOT_CONTEXT);
       const entries = Object.fromEntries(Object.entries(baggage).map(([key, value]) => [key, { value }]));

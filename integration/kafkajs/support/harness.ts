@@ -5,7 +5,7 @@ import { context, propagation, trace, type Span } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Consumer, ConsumerConfig, EachMessagePayload, IHeaders, logCreator } from 'kafkajs';
 import { logLevel } from 'kafkajs';
-import type { TestTracing } from '../../../packages/core/test/support/otel.js';
+import type { Tracing as TestTracing } from '../../support/tracing.js';
 
 /** One delivery as a consumer saw it, with the context that was active in its handler. */
 export interface Received {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { instrumentConsumer, instrumentKafka, instrumentProducer, withMessageContext, type KafkaInstrumentationOptions } from '@tracehop/kafkajs';
 import { Kafka, logLevel, type Admin, type Consumer, type EachMessagePayload, type Producer } from 'kafkajs';
-import { createTestTracing, type TestTracing } from '../../../packages/core/test/support/otel.js';
+import { createTracing as createTestTracing, type Tracing as TestTracing } from '../../support/tracing.js';
 import type { KafkaFormat } from './formats.js';
 import { Inbox, consumerConfig, errorCollector, observe, recordInto, startConsumer } from './harness.js';
 

@@ -2,30 +2,30 @@
 // are still open, without keeping finished spans (an exporter that keeps a million spans
 // would be the leak). Tests wait on it, event-driven.
 import type { Context } from '@opentelemetry/api';
-import { BasicTracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { installContextManager } from '../../../packages/core/test/support/otel.js';
+import { BasicTracerProvider, type ReadableSpan, type Span } from '@opentelemetry/sdk-trace-base';
+import { SpanWatch, installContextManager } from '../../support/tracing.js';
 
-export class SpanCounter implements SpanProcessor {
-  readonly open = new Set<Span>();
+/** The shared harness's SpanWatch (open spans, event-driven waits), with counts instead of spans. */
+export class SpanCounter extends SpanWatch {
   readonly started = new Map<string, number>();
   readonly ended = new Map<string, number>();
   /** Ended spans with status ERROR, by span name, then `error.type`. */
   readonly errors = new Map<string, Map<string, number>>();
-  readonly #waiters = new Set<() => void>();
   /** Finished spans kept for inspection, up to this many (0: none). */
   readonly #keep: number;
   readonly kept: ReadableSpan[] = [];
 
   constructor(keep = 0) {
+    super();
     this.#keep = keep;
   }
 
-  onStart(span: Span, _parent: Context): void {
-    this.open.add(span);
+  override onStart(span: Span, parent: Context): void {
+    super.onStart(span, parent);
     this.started.set(span.name, (this.started.get(span.name) ?? 0) + 1);
   }
 
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     this.open.delete(span as Span);
     this.ended.set(span.name, (this.ended.get(span.name) ?? 0) + 1);
     if (span.status.code === 2) {
@@ -35,7 +35,7 @@ export class SpanCounter implements SpanProcessor {
       this.errors.set(span.name, byType);
     }
     if (this.kept.length < this.#keep) this.kept.push(span);
-    for (const wake of [...this.#waiters]) wake();
+    this.wake();
   }
 
   endedNamed(name: string): number {
@@ -49,15 +49,7 @@ export class SpanCounter implements SpanProcessor {
 
   /** Resolves once `check` holds (re-checked at every span end). */
   waitFor(check: () => boolean): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        if (!check()) return;
-        this.#waiters.delete(wake);
-        resolve();
-      };
-      this.#waiters.add(wake);
-    });
+    return this.wait(check);
   }
 
   reset(): void {
@@ -66,14 +58,6 @@ export class SpanCounter implements SpanProcessor {
     this.ended.clear();
     this.errors.clear();
     this.kept.length = 0;
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 
