@@ -52,15 +52,23 @@ die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# wait_for NAME SECONDS COMMAND...: polls COMMAND until it succeeds; gives up after SECONDS,
+# or at once when COMMAND returns 2 (the process it waits for has died).
 wait_for() {
   local name=$1 seconds=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
+  local deadline=$((SECONDS + seconds)) rc
+  while :; do
+    rc=0; "$@" >/dev/null 2>&1 || rc=$?
+    ((rc == 0)) && break
+    ((rc == 2)) && return 2
     if ((SECONDS >= deadline)); then return 1; fi
     sleep 0.5
   done
   log "$name is ready"
 }
+
+# died NAME LOG: the error for a node whose process exited while starting, with its last lines.
+died() { die "$1 exited while starting; the end of $2:"$'\n'"$(tail -n 30 "$2" 2>/dev/null)"; }
 
 # stop_pid NAME PIDFILE SECONDS: SIGTERM, then SIGKILL if it has not exited in time.
 stop_pid() {
@@ -159,7 +167,7 @@ kafka_node_up() {
 }
 
 kafka_node_ready() {
-  pid_alive "$1/pid" || { tail -n 20 "$1/kafka.out" >&2; exit 1; }
+  pid_alive "$1/pid" || return 2
   port_open "$2" && grep -q 'Kafka Server started' "$1/kafka.out"
 }
 
@@ -187,7 +195,7 @@ kafka_up() {
   done
   for n in "${NODES[@]}"; do
     wait_for "Kafka node $n" 120 kafka_node_ready "$state/kafka/$n" "$(kafka_port "$n")" \
-      || die "Kafka node $n did not start in 120 s; see $state/kafka/$n/kafka.out"
+      || died "Kafka node $n" "$state/kafka/$n/kafka.out"
   done
   # A KRaft broker logs "Kafka Server started" only once the controller quorum has unfenced it:
   # three started nodes are three registered, unfenced brokers.
@@ -197,7 +205,7 @@ kafka_up() {
 kafka_start_one() {
   local n=$1
   kafka_node_up "$n"
-  wait_for "Kafka node $n" 120 kafka_node_ready "$state/kafka/$n" "$(kafka_port "$n")" || die "Kafka node $n did not start; see $state/kafka/$n/kafka.out"
+  wait_for "Kafka node $n" 120 kafka_node_ready "$state/kafka/$n" "$(kafka_port "$n")" || died "Kafka node $n" "$state/kafka/$n/kafka.out"
 }
 
 kafka_down() {
@@ -371,7 +379,7 @@ nsqd_node_up() {
 
 # nsqd answers, and nsqlookupd lists it.
 nsqd_node_ready() {
-  pid_alive "$state/nsq/nsqd-$1/pid" || { tail -n 20 "$state/nsq/nsqd-$1/nsqd.out" >&2; exit 1; }
+  pid_alive "$state/nsq/nsqd-$1/pid" || return 2
   curl -fsS "http://127.0.0.1:$(nsqd_http_port "$1")/ping" >/dev/null &&
     curl -fsS "http://127.0.0.1:$LOOKUPD_HTTP_PORT/nodes" | grep -q "\"tcp_port\":$(nsqd_tcp_port "$1")"
 }
@@ -382,13 +390,13 @@ nsq_up() {
   local n
   for n in "${NSQD_NODES[@]}"; do nsqd_node_up "$n"; done
   for n in "${NSQD_NODES[@]}"; do
-    wait_for "nsqd $n (registered)" 30 nsqd_node_ready "$n" || die "nsqd $n did not start or register; see $state/nsq/nsqd-$n/nsqd.out"
+    wait_for "nsqd $n (registered)" 30 nsqd_node_ready "$n" || died "nsqd $n" "$state/nsq/nsqd-$n/nsqd.out"
   done
 }
 
 nsqd_start_one() {
   nsqd_node_up "$1"
-  wait_for "nsqd $1 (registered)" 30 nsqd_node_ready "$1" || die "nsqd $1 did not start or register"
+  wait_for "nsqd $1 (registered)" 30 nsqd_node_ready "$1" || died "nsqd $1" "$state/nsq/nsqd-$1/nsqd.out"
 }
 
 nsq_down() {
