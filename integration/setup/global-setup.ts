@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { containerRuntimeAnswers, startContainers } from './containers.js';
 import { NATIVE_ENDPOINTS, type BrokerEndpoints } from './endpoints.js';
 import { probeBrokers } from './probes.js';
+import { downClustersStartedByTests } from '../cluster/support/cluster.js';
 
 /**
  * Finds the real brokers for the integration suite, in this order:
@@ -36,5 +37,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   await probeBrokers(endpoints);
   project.provide('brokers', endpoints);
-  return teardown;
+  // The failover tests (integration/cluster) start and stop their own clusters; one a run left
+  // behind (a crashed worker) is removed here, so that nothing keeps running after the suite.
+  return async () => {
+    await teardown();
+    await downClustersStartedByTests();
+  };
 }
