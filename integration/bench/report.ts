@@ -7,6 +7,7 @@ import type { Endpoints, ThroughputRow } from './e2e.js';
 import { renderFindings } from './findings.js';
 import type { MicroRow } from './micro.js';
 import { formatRatio } from './ratio.js';
+import { renderWorstCase, type WorstCaseRow } from './worst-case-report.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +23,7 @@ interface ReportInput {
   readonly micro: MicroRow[];
   readonly throughput: ThroughputRow[];
   readonly memory: MemoryRow[];
+  readonly worstCase?: WorstCaseRow[];
   readonly settings: { messages: number; size: number; repetitions: number; memoryMessages: number };
   readonly endpoints: Endpoints;
 }
@@ -78,7 +80,7 @@ function clientVersions(): string {
     .join(', ');
 }
 
-export async function renderReport({ micro, throughput, memory, settings, endpoints }: ReportInput): Promise<string> {
+export async function renderReport({ micro, throughput, memory, worstCase = [], settings, endpoints }: ReportInput): Promise<string> {
   const lines: string[] = [];
   const push = (...more: string[]) => lines.push(...more);
   push(
@@ -165,6 +167,8 @@ export async function renderReport({ micro, throughput, memory, settings, endpoi
     }
     push('');
   }
+
+  push(...renderWorstCase(worstCase));
 
   push(...renderFindings({ micro, throughput, memory }));
 

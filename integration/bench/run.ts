@@ -1,7 +1,7 @@
 // `pnpm bench`: micro benchmarks, end-to-end throughput on the real brokers, and memory;
 // prints the tables and regenerates docs/benchmarks.md from what this run measured.
 //   BENCH_MESSAGES (30000)  BENCH_REPETITIONS (7)  BENCH_SIZE (256)  BENCH_MEMORY_MESSAGES (1000000)
-//   BENCH_ONLY=micro,throughput,memory   BENCH_BROKERS=kafka,rabbitmq,nsq
+//   BENCH_ONLY=micro,throughput,memory,worst-case   BENCH_BROKERS=kafka,rabbitmq,nsq
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertPackagesBuilt } from './built-packages.js';
@@ -10,7 +10,8 @@ import { renderReport, type MemoryRow } from './report.js';
 import type { Broker } from './variants.js';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const only = new Set((process.env.BENCH_ONLY ?? 'micro,throughput,memory').split(','));
+const PARTS = ['micro', 'throughput', 'memory', 'worst-case'];
+const only = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(','));
 const brokers = (process.env.BENCH_BROKERS ?? 'kafka,rabbitmq,nsq').split(',') as Broker[];
 const endpoints: Endpoints = {
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -30,6 +31,8 @@ assertPackagesBuilt();
 // Imported once the build is known to be there: micro.ts loads @tracehop/* from it.
 const { runMicro } = await import('./micro.js');
 const micro = only.has('micro') ? (log('micro benchmarks…'), await runMicro()) : [];
+const { runWorstCase } = await import('./worst-case.js');
+const worstCase = only.has('worst-case') ? (log('worst-case messages…'), runWorstCase(log)) : [];
 const throughput = only.has('throughput') ? (log('end to end throughput…'), await runThroughput(brokers, endpoints, { ...settings, log })) : [];
 const memory: MemoryRow[] = [];
 if (only.has('memory')) {
@@ -41,9 +44,9 @@ if (only.has('memory')) {
   }
 }
 
-const report = await renderReport({ micro, throughput, memory, settings, endpoints });
+const report = await renderReport({ micro, throughput, memory, worstCase, settings, endpoints });
 console.log(`\n${report}`);
-if (only.size === 3 && process.env.BENCH_WRITE !== '0') {
+if (PARTS.every((part) => only.has(part)) && process.env.BENCH_WRITE !== '0') {
   const file = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
   writeFileSync(file, report);
   console.log(`written to ${file}`);

@@ -54,6 +54,25 @@ export const jaegerVectors: Vector[] = [
     },
   },
   {
+    name: 'a + in a uberctx- value is a space, as Jaeger\'s Java and Go clients encode it; %2B is a plus',
+    rule: 'jaeger-client-java HTTP_HEADERS codec (URLEncoder / URLDecoder), jaeger-client-go (url.QueryEscape / QueryUnescape): form encoding',
+    propagators: 'jaeger',
+    headers: { 'uber-trace-id': `${B3_TRACE_ID}:${B3_SPAN_ID}:0:1`, 'uberctx-note': 'acme+corp', 'uberctx-sum': '1%2B1+%3D+2' },
+    spanContext: b3,
+    baggage: { note: 'acme corp', sum: '1+1 = 2' },
+    reinject: {
+      headers: { 'uber-trace-id': `${B3_TRACE_ID}:${B3_SPAN_ID}:0:01`, 'uberctx-note': 'acme%20corp', 'uberctx-sum': '1%2B1%20%3D%202' },
+    },
+  },
+  {
+    name: 'a uberctx- value whose escapes do not decode is taken as it is, + included',
+    rule: 'Jaeger "Value Encoding": TEXT_MAP senders do not encode; a value that is not URL-encoded is a literal',
+    propagators: 'jaeger',
+    headers: { 'uber-trace-id': `${B3_TRACE_ID}:${B3_SPAN_ID}:0:1`, 'uberctx-ratio': '100%+more' },
+    spanContext: b3,
+    baggage: { ratio: '100%+more' },
+  },
+  {
     name: 'conflicting repeated uber-trace-id values give no context',
     rule: 'tracehop: an ambiguous context is no context, as W3C rules for traceparent (docs/propagation.md)',
     propagators: 'jaeger',
