@@ -1,3 +1,5 @@
+export { AmqplibInstrumentation } from './instrumentation.js';
+export type { AmqplibInstrumentationConfig } from './instrumentation.js';
 export { instrumentConnection } from './instrument-connection.js';
 export { instrumentChannel } from './instrument-channel.js';
 export { extractAmqpContext, injectAmqpHeaders } from './amqp-headers.js';

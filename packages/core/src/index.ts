@@ -60,6 +60,10 @@ export { standaloneResolver } from './kernel/standalone.js';
 export { injectMessageHeaders } from './kernel/inject-message.js';
 export { errorType, recordSpanError } from './errors.js';
 export { runHookSafely } from './safe-hook.js';
+export { INSTRUMENTATION_GATE, gateResolvedOptions } from './instrumentation-gate.js';
+export type { InstrumentationGate } from './instrumentation-gate.js';
+export { instrumentationClientOptions } from './instrumentation/client-options.js';
+export { isReplacement, originalOf, replaceExport, restoreExport } from './instrumentation/module-exports.js';
 
 export {
   ATTR_ERROR_TYPE,

@@ -2,6 +2,7 @@ import type { TextMapPropagator, Tracer } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 import type { BaggagePolicy, BatchSpans, InboundPolicy, MessagingHook, TracehopClientOptions } from './options.js';
 import type { OwnedHeaders } from './owned-headers.js';
+import { gateResolvedOptions } from './instrumentation-gate.js';
 import { PropagationSource } from './propagation-choice.js';
 import type { PropagatorSettings } from './propagation/propagator-registry.js';
 
@@ -78,7 +79,7 @@ export function resolveOptions<P, C>(
   if (typeof spans !== 'boolean') throw new TypeError('tracehop: `spans` must be a boolean');
   const provider = opts.tracerProvider ?? trace.getTracerProvider();
   const source = new PropagationSource(opts.propagator, opts.extract, settings, watchEnvironment);
-  return {
+  return gateResolvedOptions(opts, {
     propagation: source,
     get injector() {
       return source.current().injector;
@@ -95,5 +96,5 @@ export function resolveOptions<P, C>(
     batchSpans: validateBatchSpans((opts as { batchSpans?: unknown }).batchSpans),
     publishHook: validateHook(opts.publishHook, 'publishHook'),
     consumeHook: validateHook(opts.consumeHook, 'consumeHook'),
-  };
+  });
 }

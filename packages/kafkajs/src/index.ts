@@ -1,3 +1,5 @@
+export { KafkajsInstrumentation } from './instrumentation.js';
+export type { KafkajsInstrumentationConfig } from './instrumentation.js';
 export { instrumentKafka } from './instrument-kafka.js';
 export { instrumentProducer } from './instrument-producer.js';
 export { instrumentConsumer } from './instrument-consumer.js';

@@ -1,3 +1,5 @@
+export { NsqjsInstrumentation } from './instrumentation.js';
+export type { NsqjsInstrumentationConfig } from './instrumentation.js';
 export { encodeEnvelope } from './encode-envelope.js';
 export { decodeEnvelope } from './decode-envelope.js';
 export { extractNsqContext, injectNsqEnvelope } from './envelope-context.js';
