@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SettlementTracker } from '@tracehop/core';
+import type { QueueBacklog } from './queue-backlog.js';
 import type { Instrumentation } from './resolve-instrumentation.js';
 import { serverAttributes } from './server-address.js';
 import { CHANNEL_CLOSED, settleTimeout } from './unsettled-reasons.js';
@@ -28,11 +29,16 @@ export class ChannelState {
   readonly tracker: SettlementTracker<number>;
   /** The proxy handed to the user (set once it exists). */
   proxy: object | undefined;
+  /** Opens a raw channel on the same connection, for backlog probes (known when the connection is wrapped). */
+  readonly openProbe: (() => unknown) | undefined;
+  /** The backlogs of the queues this channel consumes with backlog sampling on. */
+  readonly backlogs: QueueBacklog[] = [];
   #server: Attributes | undefined;
   #synthetic = 0;
 
-  constructor(target: ChannelTarget, instrumentation: Instrumentation) {
+  constructor(target: ChannelTarget, instrumentation: Instrumentation, openProbe?: () => unknown) {
     this.target = target;
+    this.openProbe = openProbe;
     this.instrumentation = instrumentation;
     this.confirm = typeof target.waitForConfirms === 'function';
     const timeoutMs = instrumentation.settleTimeoutMs;

@@ -3,6 +3,8 @@ import { processMessage, type Settlement } from '@tracehop/core';
 import type { AnyFunction, ChannelState } from './channel-state.js';
 import { consumerDestination, spanName } from './destination.js';
 import { setMessageContext } from './message-context.js';
+import { QueueBacklog } from './queue-backlog.js';
+import { amqpTimestamp, metricAttributes } from './metric-attributes.js';
 import { consumerAttributes, text, type DeliveredMessage } from './span-attributes.js';
 import type { ConsumeInfo } from './types.js';
 
@@ -25,7 +27,7 @@ function settlementOf(state: ChannelState, message: DeliveredMessage, noAck: boo
 
 /**
  * Wraps a `consume` handler: each message is processed inside its `process` span (core's
- * `processMessage`) with the producer's context (per the `inbound` and `baggage` policies)
+ * `processMessage`, which also records its metrics, ending with the span) with the producer's context (per the `inbound` and `baggage` policies)
  * active. The span ends when the message is settled (ack, nack, reject and their bulk forms,
  * channel close, or the safety timeout); for a `noAck` consumer, when the handler returns or
  * the promise it returns settles. A `null` delivery (the server cancelled the consumer)
@@ -33,7 +35,9 @@ function settlementOf(state: ChannelState, message: DeliveredMessage, noAck: boo
  * exactly as it would without tracehop.
  */
 export function tracedConsumeHandler(state: ChannelState, queue: string, onMessage: AnyFunction, noAck: boolean): AnyFunction {
-  const { resolved } = state.instrumentation;
+  const { resolved, sampling } = state.instrumentation;
+  const backlog = sampling === undefined ? undefined : new QueueBacklog(queue, queue, sampling, state.openProbe);
+  if (backlog !== undefined) state.backlogs.push(backlog);
   return function tracedHandler(this: unknown, ...args: unknown[]): unknown {
     const message = args[0];
     if (message === null || typeof message !== 'object') return onMessage.apply(this, args);
@@ -47,8 +51,11 @@ export function tracedConsumeHandler(state: ChannelState, queue: string, onMessa
         attributes: () => consumerAttributes('process', destination, delivered, state.server()),
         carrier: delivered.properties?.headers,
         hookInfo: info,
+        sampling: backlog?.delivered(),
         onContext: (context) => setMessageContext(delivered, context),
         settlement: settlementOf(state, delivered, noAck),
+        metricAttributes: () => metricAttributes('process', destination, state.server()),
+        publishedAt: () => amqpTimestamp(delivered),
       },
       () => onMessage.apply(this, args),
     );

@@ -56,6 +56,7 @@ function watchClose(state: ChannelState): void {
   state.target.once('close', () => {
     state.target.off?.(errorMonitor, onError);
     try {
+      for (const backlog of state.backlogs.splice(0)) backlog.close();
       state.tracker.close(failure);
     } catch (error) {
       diag.error('tracehop: could not end the spans of a closed channel', error);
@@ -71,13 +72,13 @@ function watchClose(state: ChannelState): void {
  * second wrapper would not see the first's acks). Never throws: what cannot be wrapped is
  * returned as it is.
  */
-export function wrapChannel<T>(channel: T, instrumentation: Instrumentation): T {
+export function wrapChannel<T>(channel: T, instrumentation: Instrumentation, openProbe?: () => unknown): T {
   if (!isChannel(channel)) return channel;
   if (isInstrumented(channel)) return channel;
   const existing = existingWrapper(channel);
   if (existing !== undefined) return existing as T;
   try {
-    const state = new ChannelState(channel, instrumentation);
+    const state = new ChannelState(channel, instrumentation, openProbe);
     const proxy = proxyClient(channel, overridesFor(state), { kind: 'amqplib channel' });
     state.proxy = proxy;
     watchClose(state);

@@ -30,21 +30,23 @@ function isConnection(value: unknown): value is ConnectionTarget {
  * created after a reconnect are wrapped like the first ones.
  */
 function creator(target: ConnectionTarget, name: string, instrumentation: Instrumentation, self: () => object): AnyFunction {
+  // Backlog probes get raw channels of their own, on whichever connection is current.
+  const openProbe = instrumentation.sampling === undefined ? undefined : () => (target.createChannel as AnyFunction).call(target);
   return function createTracedChannel(this: unknown, ...args: unknown[]): unknown {
     const next = args.slice();
     for (let index = next.length - 1; index >= 0; index--) {
       const callback = next[index];
       if (typeof callback !== 'function') continue;
       next[index] = function onChannel(this: unknown, ...reply: unknown[]): unknown {
-        if (reply[1] != null) reply[1] = wrapChannel(reply[1], instrumentation);
+        if (reply[1] != null) reply[1] = wrapChannel(reply[1], instrumentation, openProbe);
         return (callback as AnyFunction).apply(this, reply);
       };
       break;
     }
     const result = (target[name] as AnyFunction).apply(target, next);
-    if (isThenable(result)) return result.then((channel) => wrapChannel(channel, instrumentation));
+    if (isThenable(result)) return result.then((channel) => wrapChannel(channel, instrumentation, openProbe));
     if (result === target) return self();
-    return wrapChannel(result, instrumentation);
+    return wrapChannel(result, instrumentation, openProbe);
   };
 }
 

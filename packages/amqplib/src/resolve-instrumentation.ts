@@ -1,4 +1,4 @@
-import { resolveOptions, type ResolvedOptions } from '@tracehop/core';
+import { resolveOptions, resolveSampling, type ResolvedBacklogSampling, type ResolvedOptions } from '@tracehop/core';
 import type { AmqplibInstrumentationOptions } from './types.js';
 import { INSTRUMENTATION_SCOPE } from './version.js';
 
@@ -10,6 +10,8 @@ export interface Instrumentation {
   readonly resolved: ResolvedOptions;
   /** 0 when the safety timeout is off. */
   readonly settleTimeoutMs: number;
+  /** `sampling.backlog`, validated; undefined when backlog sampling is off. */
+  readonly sampling: ResolvedBacklogSampling | undefined;
 }
 
 function settleTimeout(value: unknown): number {
@@ -29,5 +31,6 @@ export function resolveInstrumentation(options: AmqplibInstrumentationOptions | 
   return {
     resolved: resolveOptions(options, INSTRUMENTATION_SCOPE),
     settleTimeoutMs: settleTimeout(options?.settleTimeoutMs),
+    sampling: resolveSampling(options?.sampling),
   };
 }

@@ -1,4 +1,4 @@
-import type { TracehopClientOptions } from '@tracehop/core';
+import type { ConsumerSamplingOptions, TracehopClientOptions } from '@tracehop/core';
 import type { Message, Options } from 'amqplib';
 
 /** What a `publishHook` is told about a message that is about to be published. */
@@ -33,7 +33,7 @@ export interface ConsumeInfo {
  * (`propagator`, `extract`, `inbound`, `baggage`, `spans`, `tracerProvider`, `b3CanonicalCase`,
  * `publishHook`, `consumeHook`), plus RabbitMQ's own.
  */
-export interface AmqplibInstrumentationOptions extends TracehopClientOptions<PublishInfo, ConsumeInfo> {
+export interface AmqplibInstrumentationOptions extends TracehopClientOptions<PublishInfo, ConsumeInfo>, ConsumerSamplingOptions {
   /**
    * How long, in milliseconds, a consumed message's span may wait for its settlement (ack,
    * nack, reject, or, for a `noAck` consumer, the end of the handler) before tracehop ends it

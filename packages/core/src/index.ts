@@ -57,7 +57,37 @@ export type { MessageStamp } from './kernel/message-stamp.js';
 export { shared } from './kernel/process-state.js';
 export { isThenable } from './kernel/thenable.js';
 export { standaloneResolver } from './kernel/standalone.js';
+export type { MessageSampling } from './kernel/process-message.js';
+export { BacklogSampling, ATTR_SAMPLING_BACKLOG, ATTR_SAMPLING_PRESSURE, ATTR_SAMPLING_RATE } from './sampling/backlog-sampling.js';
+export { BacklogSampler } from './sampling/backlog-sampler.js';
+export type { SamplerLike } from './sampling/backlog-sampler.js';
+export { DEFAULT_MIN_RATE, GUARD_CAP, backlogRate, pressureOf } from './sampling/backlog-rule.js';
+export type { PressureState } from './sampling/backlog-rule.js';
+export { keepsTrace } from './sampling/trace-id-decision.js';
+export { DEFAULT_GUARD_THRESHOLDS, ResourceGuard, resourceGuard } from './sampling/resource-guard.js';
+export type { GuardThresholds } from './sampling/resource-guard.js';
+export { measureExports } from './sampling/measure-exports.js';
+export type { SpanExporterLike } from './sampling/measure-exports.js';
+export { resolveSampling } from './sampling/sampling-options.js';
+export type { BacklogSamplingOptions, ConsumerSamplingOptions, ResolvedBacklogSampling, SamplingOptions } from './sampling/sampling-options.js';
+export { samplingForDestination, samplingOf } from './sampling/sampling-registry.js';
 export { injectMessageHeaders } from './kernel/inject-message.js';
+export { MeterSource } from './metrics/meter-source.js';
+export type { MessagingInstruments, MeterScope } from './metrics/meter-source.js';
+export { OperationMeasure, ProcessMeasure, metricsActive, sentAttributes } from './metrics/messaging-metrics.js';
+export type { ProcessMeasureInit, PublishMetricsInit, SentMessages } from './metrics/messaging-metrics.js';
+export { MeteredSpan } from './metrics/metered-span.js';
+export {
+  DURATION_BUCKETS,
+  METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES,
+  METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
+  METRIC_MESSAGING_CLIENT_SENT_MESSAGES,
+  METRIC_MESSAGING_PROCESS_DURATION,
+  METRIC_TRACEHOP_MESSAGING_WAIT_DURATION,
+  UNIT_MESSAGES,
+  UNIT_SECONDS,
+  WAIT_BUCKETS,
+} from './metrics/metric-definitions.js';
 export { errorType, recordSpanError } from './errors.js';
 export { runHookSafely } from './safe-hook.js';
 export { INSTRUMENTATION_GATE, gateResolvedOptions } from './instrumentation-gate.js';

@@ -7,6 +7,7 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   MESSAGING_OPERATION_TYPE,
 } from '@tracehop/core';
+import type { KafkaBacklog } from './consumer-backlog.js';
 import type { KafkaSettings } from './kafka-options.js';
 
 /** One wrapped consumer: its settings, and its group once known. */
@@ -14,6 +15,8 @@ export interface ConsumerState {
   readonly settings: KafkaSettings;
   /** From `kafka.consumer({ groupId })`, or from kafkajs' GROUP_JOIN event. */
   groupId: string | undefined;
+  /** Backlog-aware sampling, when the `sampling` option turns it on. */
+  readonly backlog?: KafkaBacklog;
 }
 
 /** The attributes of a `process {topic}` span, before any per-message ones. */

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { proxyClient } from '@tracehop/core';
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
+import { KafkaBacklog } from './consumer-backlog.js';
 import type { ConsumerState } from './consumer.js';
 import { traceEachBatch } from './each-batch.js';
 import { traceEachMessage } from './each-message.js';
@@ -34,7 +35,8 @@ function learnGroupId(consumer: Consumer, state: ConsumerState): void {
 
 /** Wraps a consumer with already-resolved settings (shared by `instrumentKafka`). */
 export function instrumentConsumerWith(consumer: Consumer, settings: KafkaSettings, groupId: string | undefined): Consumer {
-  const state: ConsumerState = { settings, groupId };
+  const backlog = settings.sampling === undefined ? undefined : new KafkaBacklog(consumer, settings.sampling, `kafka consumer ${groupId ?? ''}`.trim());
+  const state: ConsumerState = { settings, groupId, backlog };
   const proxy = proxyClient(
     consumer,
     {

@@ -6,6 +6,8 @@ import {
   ATTR_SERVER_PORT,
   MESSAGING_SYSTEM,
   resolveOptions,
+  resolveSampling,
+  type ResolvedBacklogSampling,
   type ResolvedOptions,
 } from '@tracehop/core';
 import type { KafkaInstrumentationOptions } from './types.js';
@@ -16,6 +18,8 @@ export interface KafkaSettings {
   readonly resolved: ResolvedOptions;
   /** `messaging.system`, `messaging.client.id`, `server.*`: the same on every span. */
   readonly common: Readonly<Attributes>;
+  /** `sampling.backlog`, validated (consumers only). */
+  readonly sampling: ResolvedBacklogSampling | undefined;
 }
 
 /** Splits `host`, `host:port`, `[v6]` or `[v6]:port`; a port that is not a number is dropped. */
@@ -52,5 +56,5 @@ export function resolveKafkaOptions(options: KafkaInstrumentationOptions | undef
     common[ATTR_SERVER_ADDRESS] = address;
     if (port !== undefined) common[ATTR_SERVER_PORT] = port;
   }
-  return { resolved, common: Object.freeze(common) };
+  return { resolved, common: Object.freeze(common), sampling: resolveSampling(opts.sampling) };
 }

@@ -1,4 +1,4 @@
-import type { BatchingOptions, TracehopClientOptions } from '@tracehop/core';
+import type { BatchingOptions, ConsumerSamplingOptions, TracehopClientOptions } from '@tracehop/core';
 import type { Batch, KafkaMessage, Message } from 'kafkajs';
 
 /** What a `publishHook` is told about the message a span stands for. */
@@ -27,7 +27,10 @@ export interface KafkaConsumeInfo {
  * `@tracehop/core` (`propagator`, `extract`, `inbound`, `baggage`, `spans`, `tracerProvider`,
  * `b3CanonicalCase`, `publishHook`, `consumeHook`, `batchSpans`), plus Kafka's own.
  */
-export interface KafkaInstrumentationOptions extends TracehopClientOptions<KafkaPublishInfo, KafkaConsumeInfo>, BatchingOptions {
+export interface KafkaInstrumentationOptions
+  extends TracehopClientOptions<KafkaPublishInfo, KafkaConsumeInfo>,
+    BatchingOptions,
+    ConsumerSamplingOptions {
   /**
    * The `messaging.client.id` attribute, for example the `clientId` given to `new Kafka()`:
    * kafkajs does not expose it on its producers and consumers. Default: not set.

@@ -14,11 +14,14 @@ import {
   notAClient,
   processMessage,
   proxyClient,
+  resolveSampling,
   type ResolvedOptions,
   type SettlementTracker,
 } from '@tracehop/core';
 import type { Attributes } from '@opentelemetry/api';
 import { decodeEnvelope } from './decode-envelope.js';
+import { nsqTimestamp, processMetricAttributes as metricAttributes } from './metric-attributes.js';
+import { ChannelBacklog, statsAddresses } from './channel-backlog.js';
 import { createReaderTracker, messageSettlement } from './reader-settlement.js';
 import { resolveReaderOptions } from './resolve-nsq-options.js';
 import type { NsqConsumeInfo, NsqMessageLike, NsqReaderLike, NsqReaderOptions } from './types.js';
@@ -67,7 +70,13 @@ function processAttributes(topic: string, channel: string, temporary: boolean, m
 
 const delivered = messageStamp<true>('nsqjs-delivered');
 
-function createDeliver(resolved: ResolvedOptions, topic: string, channel: string, tracker: SettlementTracker<NsqMessageLike>) {
+function createDeliver(
+  resolved: ResolvedOptions,
+  topic: string,
+  channel: string,
+  tracker: SettlementTracker<NsqMessageLike>,
+  backlog: ChannelBacklog | undefined,
+) {
   const name = `process ${topic}`;
   // NSQ deletes an `#ephemeral` topic once its last channel is gone: a temporary destination.
   const temporary = topic.endsWith('#ephemeral');
@@ -92,6 +101,9 @@ function createDeliver(resolved: ResolvedOptions, topic: string, channel: string
         carrier: headers,
         hookInfo: info,
         settlement: messageSettlement(tracker, message),
+        sampling: backlog?.delivered(),
+        metricAttributes: () => metricAttributes(topic, channel),
+        publishedAt: () => nsqTimestamp(message),
       },
       () => emit.call(receiver, event, message, ...rest),
     );
@@ -123,8 +135,10 @@ export function instrumentReader<R extends NsqReaderLike>(reader: R, options?: N
     diag.warn('tracehop: instrumentReader was called after connect(); messages of that connection are not traced');
   }
   const resolved = resolveReaderOptions(options);
+  const sampling = resolveSampling(options?.sampling);
+  const backlog = sampling === undefined ? undefined : new ChannelBacklog(topic, channel, statsAddresses(reader), sampling);
   const tracker = createReaderTracker();
-  const deliver = createDeliver(resolved, topic, channel, tracker);
+  const deliver = createDeliver(resolved, topic, channel, tracker, backlog);
 
   const emit: Emit = function (this: unknown, event, ...args) {
     const original = Reflect.get(reader, 'emit', reader) as Emit;
@@ -143,7 +157,12 @@ export function instrumentReader<R extends NsqReaderLike>(reader: R, options?: N
       return original.apply(this, args);
     } finally {
       tracker.close();
+      backlog?.close();
     }
   };
-  return proxyClient(reader, { emit, close }, { kind: 'nsqjs Reader' });
+  const connect = function (this: unknown, ...args: unknown[]): unknown {
+    backlog?.start();
+    return (Reflect.get(reader, 'connect', reader) as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  return proxyClient(reader, backlog === undefined ? { emit, close } : { emit, close, connect }, { kind: 'nsqjs Reader' });
 }

@@ -1,4 +1,4 @@
-import type { BatchingOptions, TracehopClientOptions } from '@tracehop/core';
+import type { BatchingOptions, ConsumerSamplingOptions, TracehopClientOptions } from '@tracehop/core';
 
 /** What `decodeEnvelope` finds in a valid envelope. */
 export interface DecodedEnvelope {
@@ -90,4 +90,4 @@ export interface NsqWriterOptions extends TracehopClientOptions<NsqPublishInfo, 
 }
 
 /** Options of `instrumentReader`: the same vocabulary as every wrapper (see `NsqWriterOptions`). */
-export type NsqReaderOptions = TracehopClientOptions<NsqPublishInfo, NsqConsumeInfo>;
+export interface NsqReaderOptions extends TracehopClientOptions<NsqPublishInfo, NsqConsumeInfo>, ConsumerSamplingOptions {}

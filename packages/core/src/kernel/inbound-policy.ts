@@ -2,8 +2,7 @@ import type { Baggage, Context, SpanContext, TextMapGetter } from '@opentelemetr
 import { ROOT_CONTEXT, diag, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
 import { applyBaggagePolicy } from '../baggage-policy.js';
 import { headerGetter } from '../header-carrier.js';
-import { B3_DEBUG_FLAG_KEY } from '../propagation/b3-propagator.js';
-import { JAEGER_DEBUG_FLAG_KEY } from '../propagation/jaeger-propagator.js';
+import { TRACE_WIDE_FLAG_KEYS } from '../propagation/trace-wide-flags.js';
 import { withBaggage, withSpanContext, withValue } from '../propagation/overlay-context.js';
 import { traitsOf } from '../propagation/propagator-traits.js';
 import type { ResolvedOptions } from '../resolve-options.js';
@@ -15,18 +14,17 @@ export interface InboundContext {
   /** The inbound baggage that the baggage policy lets through. */
   readonly baggage: Baggage | undefined;
   /**
-   * Trace-wide values a format keeps beside the span context (the B3 and Jaeger debug flags),
+   * Trace-wide values a format keeps beside the span context (the B3 and Jaeger debug flags,
+   * the W3C random trace-id flag),
    * carried on to what the consumer sends when the producer's span is the parent.
    */
   readonly flags?: ReadonlyArray<readonly [symbol, unknown]>;
 }
 
-/** Context keys whose values belong to the trace, not the hop: they cross a consumer. */
-const TRACE_WIDE_KEYS: readonly symbol[] = [B3_DEBUG_FLAG_KEY, JAEGER_DEBUG_FLAG_KEY];
-
 function traceWideValues(extracted: Context): Array<readonly [symbol, unknown]> | undefined {
   let flags: Array<readonly [symbol, unknown]> | undefined;
-  for (const key of TRACE_WIDE_KEYS) {
+  // Values that belong to the trace, not the hop (B3 / Jaeger debug, W3C random flag) cross a consumer.
+  for (const key of TRACE_WIDE_FLAG_KEYS) {
     const value = extracted.getValue(key);
     if (value !== undefined) (flags ??= []).push([key, value]);
   }

@@ -1,6 +1,8 @@
-import type { Context, Span, TextMapGetter } from '@opentelemetry/api';
+import type { Attributes, Context, Span, TextMapGetter } from '@opentelemetry/api';
 import { context as contextApi, diag } from '@opentelemetry/api';
 import { recordSpanError } from '../errors.js';
+import { MeteredSpan } from '../metrics/metered-span.js';
+import { ProcessMeasure } from '../metrics/messaging-metrics.js';
 import type { ResolvedOptions } from '../resolve-options.js';
 import { runHookSafely } from '../safe-hook.js';
 import { startConsumerSpan, type ConsumerSpanInit } from './consumer-spans.js';
@@ -21,6 +23,13 @@ export interface Settlement {
   done(): void;
 }
 
+/** Decides per message whether it gets spans (backlog-aware sampling). */
+export interface MessageSampling {
+  decide(inbound: InboundContext): boolean;
+  /** Attributes of a kept span: the rate, backlog and pressure it was kept under. */
+  attributes(): Attributes;
+}
+
 export interface ProcessInit<C> extends Omit<ConsumerSpanInit, 'inbound'> {
   /** The message's headers (or any carrier `getter` reads). */
   readonly carrier: C | null | undefined;
@@ -33,23 +42,65 @@ export interface ProcessInit<C> extends Omit<ConsumerSpanInit, 'inbound'> {
   readonly onContext?: (context: Context) => void;
   /** Where the span ends; default: when the handler has finished. */
   readonly settlement?: Settlement;
+  /** Backlog-aware sampling of this consumer (see BacklogSampling), when it is on. */
+  readonly sampling?: MessageSampling;
+  /**
+   * The attributes of the message's `messaging.process.duration`,
+   * `messaging.client.consumed.messages` and `tracehop.messaging.wait.duration`
+   * (docs/semantics.md, "Metrics"). Called only when metrics are recorded, whether or not
+   * spans are made; without it the message records no metrics (per-message work of a batch,
+   * which the batch's own operation counts).
+   */
+  readonly metricAttributes?: () => Attributes;
+  /**
+   * When the message was published, in ms since the epoch, from the timestamp it carries
+   * (for `tracehop.messaging.wait.duration`); undefined when it carries none. Called only
+   * when metrics are recorded.
+   */
+  readonly publishedAt?: () => number | undefined;
 }
 
 interface Started {
   readonly span: Span | undefined;
   readonly context: Context;
   readonly settlement: Settlement | undefined;
+  /** The process metrics, when they end with the handler (not through the settlement). */
+  readonly measure: ProcessMeasure | undefined;
+}
+
+function startMeasure<C>(resolved: ResolvedOptions, init: ProcessInit<C>): ProcessMeasure | undefined {
+  if (init.metricAttributes === undefined) return undefined;
+  const measure = ProcessMeasure.start(resolved.metrics, { attributes: init.metricAttributes });
+  if (measure !== undefined && init.publishedAt !== undefined) measure.waited(init.publishedAt());
+  return measure;
 }
 
 function start<C>(resolved: ResolvedOptions, init: ProcessInit<C>): Started {
   const inbound = init.inbound ?? extractInbound(resolved, init.carrier, init.getter);
-  const { span, context } = startConsumerSpan(resolved, { ...init, inbound });
+  const measure = startMeasure(resolved, init);
+  // Backlog sampling (docs/sampling.md): a skipped message runs propagate-only — no span, its
+  // inbound context still active in the handler and carried on to what the handler sends.
+  const sampling = init.sampling;
+  const keep = sampling === undefined || sampling.decide(inbound);
+  const { span, context } = startConsumerSpan(resolved, {
+    ...init,
+    inbound,
+    withoutSpan: init.withoutSpan === true || !keep,
+    attributes: sampling === undefined ? init.attributes : () => ({ ...attributesOf(init), ...sampling.attributes() }),
+  });
   init.onContext?.(context);
-  if (span === undefined) return { span, context, settlement: undefined };
+  if (span === undefined && measure === undefined) return { span, context, settlement: undefined, measure };
   const hook = resolved.consumeHook as ((span: Span, info: unknown) => void) | undefined;
-  if (hook !== undefined && span.isRecording()) runHookSafely('consumeHook', hook, span, init.hookInfo);
-  init.settlement?.track(span);
-  return { span, context, settlement: init.settlement };
+  if (span !== undefined && hook !== undefined && span.isRecording()) runHookSafely('consumeHook', hook, span, init.hookInfo);
+  const { settlement } = init;
+  if (settlement === undefined) return { span, context, settlement, measure };
+  // The metrics end where the span ends — at the settlement — through the same tracker.
+  settlement.track(measure === undefined ? span! : new MeteredSpan(span, measure));
+  return { span, context, settlement, measure: undefined };
+}
+
+function attributesOf(init: { readonly attributes: Attributes | (() => Attributes) }): Attributes {
+  return typeof init.attributes === 'function' ? init.attributes() : init.attributes;
 }
 
 /** Never lets tracehop's bookkeeping turn into an error in the delivery path. */
@@ -66,15 +117,19 @@ function failed(started: Started, error: unknown): void {
   if (settlement !== undefined) {
     settlement.failed(error);
     settlement.done();
-  } else if (span !== undefined) {
+    return;
+  }
+  if (span !== undefined) {
     recordSpanError(span, error);
     span.end();
   }
+  started.measure?.end(error);
 }
 
 function done(started: Started): void {
-  if (started.settlement !== undefined) started.settlement.done();
-  else started.span?.end();
+  if (started.settlement !== undefined) return started.settlement.done();
+  started.span?.end();
+  started.measure?.end();
 }
 
 /**
@@ -97,9 +152,12 @@ export function processMessage<C, R>(resolved: ResolvedOptions, init: ProcessIni
   return runStarted(started, handler);
 }
 
-/** Runs `handler` in `context` and ends `span` with it (the core of `processMessage`). */
-export function runInSpan<R>(span: Span | undefined, context: Context, handler: () => R): R {
-  return runStarted({ span, context, settlement: undefined }, handler);
+/**
+ * Runs `handler` in `context` and ends `span` — and `measure`, the operation's metrics — with
+ * it (the core of `processMessage`).
+ */
+export function runInSpan<R>(span: Span | undefined, context: Context, handler: () => R, measure?: ProcessMeasure): R {
+  return runStarted({ span, context, settlement: undefined, measure }, handler);
 }
 
 function runStarted<R>(started: Started, handler: () => R): R {
@@ -110,7 +168,7 @@ function runStarted<R>(started: Started, handler: () => R): R {
     safely(() => failed(started, error));
     throw error;
   }
-  if (started.span === undefined) return result;
+  if (started.span === undefined && started.settlement === undefined && started.measure === undefined) return result;
   if (!isThenable(result)) {
     safely(() => done(started));
     return result;
