@@ -282,6 +282,9 @@ rabbit_cluster_formed() {
 rabbit_up() {
   rabbit_install
   local n
+  # The first node starts epmd if none runs (the shared node usually has): `down` then stops it.
+  mkdir -p "$state/rabbitmq"
+  port_open 4369 || touch "$state/rabbitmq/epmd-started-here"
   for n in "${NODES[@]}"; do rabbit_node_up "$n"; done
   for n in "${NODES[@]}"; do
     wait_for "RabbitMQ node $n" 120 rabbit_node_ready "$n" || die "RabbitMQ node $n did not start; see $state/rabbitmq/$n/log"
@@ -324,6 +327,8 @@ rabbit_down() {
   for n in "${NODES[@]}"; do
     [[ -f $state/rabbitmq/$n/pid ]] && stop_pid "RabbitMQ node $n" "$state/rabbitmq/$n/pid" 60
   done
+  # epmd refuses to stop while any node is registered with it: another node keeps it.
+  [[ -f $state/rabbitmq/epmd-started-here ]] && { epmd -kill >/dev/null 2>&1 || true; }
   rm -rf "$state/rabbitmq"
 }
 
