@@ -1,9 +1,10 @@
 import { context as contextApi, diag } from '@opentelemetry/api';
-import { extractInbound, isThenable, recordSpanError, runHookSafely, startReceiveSpan } from '@tracehop/core';
+import { OperationMeasure, extractInbound, isThenable, recordSpanError, runHookSafely, startReceiveSpan } from '@tracehop/core';
 import { performance } from 'node:perf_hooks';
 import type { AnyFunction, ChannelState } from './channel-state.js';
-import { consumerDestination, queueDestination, spanName } from './destination.js';
+import { consumerDestination, queueDestination, spanName, type Destination } from './destination.js';
 import { setMessageContext } from './message-context.js';
+import { amqpTimestamp, metricAttributes } from './metric-attributes.js';
 import { consumerAttributes, text, type DeliveredMessage } from './span-attributes.js';
 import type { ConsumeInfo } from './types.js';
 
@@ -11,12 +12,26 @@ import type { ConsumeInfo } from './types.js';
 const CALLBACK = 2;
 
 /**
+ * The metrics of a `get()` that has been answered: a `receive` operation (its duration, an
+ * empty queue included), the message it delivered (counted here, at receive, as the
+ * conventions ask of pulls), and how long that message waited (`timestamp` property).
+ */
+function recordGet(measure: OperationMeasure, destination: Destination, delivered: DeliveredMessage | undefined, error: unknown, state: ChannelState): void {
+  const server = state.server();
+  const consumed = metricAttributes('receive', destination, server);
+  measure.received(metricAttributes('receive', destination, server, true), consumed, delivered === undefined ? 0 : 1, error);
+  if (delivered !== undefined) measure.waited(consumed, amqpTimestamp(delivered));
+}
+
+/**
  * One `get()` call: when amqplib answers (a message, `false` for an empty queue, or an
  * error), a `receive` span is recorded from the call's start (core's `startReceiveSpan`), and
- * the message's context kept for `getMessageContext`. Runs at most once; never throws.
+ * the message's context kept for `getMessageContext`; its metrics, with or without spans.
+ * Runs at most once; never throws.
  */
 function receiver(state: ChannelState, queue: string): (error: unknown, message?: unknown) => void {
   const started = performance.now();
+  const measure = OperationMeasure.start(state.instrumentation.resolved.metrics);
   // The application's call, not a client callback: its span may parent the receive span.
   const caller = contextApi.active();
   let done = false;
@@ -49,6 +64,7 @@ function receiver(state: ChannelState, queue: string): (error: unknown, message?
         if (error) recordSpanError(span, error);
         span.end();
       }
+      if (measure !== undefined) recordGet(measure, destination, delivered, error || undefined, state);
     } catch (failure) {
       diag.warn('tracehop: could not trace a get()', failure);
     }

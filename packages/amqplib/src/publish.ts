@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { Publication } from '@tracehop/core';
 import type { ChannelState } from './channel-state.js';
 import { producerDestination, spanName } from './destination.js';
+import { metricAttributes } from './metric-attributes.js';
 import { publishOptions } from './publish-headers.js';
 import { producerAttributes, text } from './span-attributes.js';
 import type { PublishInfo } from './types.js';
@@ -49,12 +50,13 @@ function prepare(state: ChannelState, args: unknown[]): Prepared | undefined {
       name: spanName('send', destination),
       attributes: () => producerAttributes(destination, routingKey, args[OPTIONS], state.server()),
       count: 1,
+      metrics: () => ({ operation: metricAttributes('send', destination, state.server(), true) }),
     });
     // One message: the `send` span's own context (a batch would describe its `create` spans).
     const context = publication.contextFor();
     const next = args.slice();
     next[OPTIONS] = publishOptions(resolved, args[OPTIONS], context, state.target);
-    if (state.confirm && publication.span !== undefined) next[CONFIRM_CALLBACK] = confirmCallback(publication, args[CONFIRM_CALLBACK]);
+    if (state.confirm && publication.observed) next[CONFIRM_CALLBACK] = confirmCallback(publication, args[CONFIRM_CALLBACK]);
     const info: PublishInfo = {
       exchange,
       routingKey,

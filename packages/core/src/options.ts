@@ -1,4 +1,4 @@
-import type { Span, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, Span, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import type { PropagatorNames } from './propagation/propagator-names.js';
 
 /**
@@ -50,6 +50,20 @@ export interface TracehopOptions {
   spans?: boolean;
   /** Where spans are created. Default: the global tracer provider. */
   tracerProvider?: TracerProvider;
+  /**
+   * Record the messaging metrics (true) or not (false): the conventions'
+   * `messaging.client.operation.duration`, `messaging.client.sent.messages`,
+   * `messaging.client.consumed.messages` and `messaging.process.duration`, and tracehop's
+   * `tracehop.messaging.wait.duration` (docs/semantics.md, "Metrics"). Independent of `spans`:
+   * with `spans: false` metrics are still recorded. With no MeterProvider registered (and no
+   * `meterProvider`), nothing is recorded and a message costs nothing more. Default: true.
+   */
+  metrics?: boolean;
+  /**
+   * Where metrics are recorded. Default: the global MeterProvider, looked up when used, so a
+   * metrics SDK started after the client was wrapped is followed.
+   */
+  meterProvider?: MeterProvider;
   /**
    * Write B3 multi headers as `X-B3-TraceId` rather than `x-b3-traceid`, for peers that
    * compare header names case-sensitively. Default: false.

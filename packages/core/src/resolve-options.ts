@@ -2,6 +2,7 @@ import type { TextMapPropagator, Tracer } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 import type { BaggagePolicy, BatchSpans, InboundPolicy, MessagingHook, TracehopClientOptions } from './options.js';
 import type { OwnedHeaders } from './owned-headers.js';
+import { MeterSource } from './metrics/meter-source.js';
 import { gateResolvedOptions } from './instrumentation-gate.js';
 import { PropagationSource } from './propagation-choice.js';
 import type { PropagatorSettings } from './propagation/propagator-registry.js';
@@ -20,6 +21,8 @@ export interface ResolvedOptions {
   readonly baggage: BaggagePolicy;
   /** The tracer, or undefined in propagate-only mode (`spans: false`). */
   readonly tracer: Tracer | undefined;
+  /** Where metrics go, looked up when used; undefined with `metrics: false`. */
+  readonly metrics: MeterSource | undefined;
   readonly batchSpans: BatchSpans;
   readonly publishHook: MessagingHook<never> | undefined;
   readonly consumeHook: MessagingHook<never> | undefined;
@@ -64,8 +67,8 @@ export function validateHook<H>(value: unknown, name: string): H | undefined {
  * Validates a wrapper's options (one vocabulary for every adapter: docs/propagation.md and
  * each README list them). Invalid options throw a TypeError here, at wrap time, never later
  * on a message's path. Nothing that depends on the SDK (formats, tracer) is fixed here:
- * formats are chosen when used, and the default tracer comes from the global provider's
- * proxy, which follows an SDK registered later.
+ * formats are chosen when used, the default tracer comes from the global provider's proxy,
+ * which follows an SDK registered later, and the meter provider is looked up when used.
  */
 export function resolveOptions<P, C>(
   options: TracehopClientOptions<P, C> | undefined,
@@ -78,6 +81,12 @@ export function resolveOptions<P, C>(
   const spans = opts.spans ?? true;
   if (typeof spans !== 'boolean') throw new TypeError('tracehop: `spans` must be a boolean');
   const provider = opts.tracerProvider ?? trace.getTracerProvider();
+  const recordMetrics = opts.metrics ?? true;
+  if (typeof recordMetrics !== 'boolean') throw new TypeError('tracehop: `metrics` must be a boolean');
+  const meterProvider = opts.meterProvider;
+  if (meterProvider !== undefined && (typeof meterProvider !== 'object' || meterProvider === null || typeof meterProvider.getMeter !== 'function')) {
+    throw new TypeError('tracehop: `meterProvider` must be a MeterProvider');
+  }
   const source = new PropagationSource(opts.propagator, opts.extract, settings, watchEnvironment);
   return gateResolvedOptions(opts, {
     propagation: source,
@@ -93,6 +102,7 @@ export function resolveOptions<P, C>(
     inbound: validateInbound(opts.inbound),
     baggage: validateBaggage(opts.baggage),
     tracer: spans ? provider.getTracer(scope.name, scope.version) : undefined,
+    metrics: recordMetrics ? new MeterSource(scope, meterProvider) : undefined,
     batchSpans: validateBatchSpans((opts as { batchSpans?: unknown }).batchSpans),
     publishHook: validateHook(opts.publishHook, 'publishHook'),
     consumeHook: validateHook(opts.consumeHook, 'consumeHook'),

@@ -1,10 +1,18 @@
 import type { Link, Span } from '@opentelemetry/api';
-import { diag } from '@opentelemetry/api';
-import { ATTR_MESSAGING_BATCH_MESSAGE_COUNT, NO_INBOUND, runHookSafely, runInSpan, startConsumerSpan } from '@tracehop/core';
+import { context as contextApi, diag } from '@opentelemetry/api';
+import {
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  NO_INBOUND,
+  ProcessMeasure,
+  runHookSafely,
+  runInSpan,
+  startConsumerSpan,
+} from '@tracehop/core';
 import type { EachBatchHandler, EachBatchPayload } from 'kafkajs';
 import { inboundOf, registerBatch, type BatchEntry } from './batch-registry.js';
 import { processAttributes, type ConsumerState } from './consumer.js';
 import { addOffsetAttribute } from './message-attributes.js';
+import { processMetricAttributes, recordTimestamp } from './metric-attributes.js';
 import type { KafkaConsumeInfo } from './types.js';
 
 /**
@@ -43,20 +51,43 @@ function startBatch(state: ConsumerState, payload: EachBatchPayload): BatchEntry
 }
 
 /**
+ * The batch's metrics (with or without spans): one `process` operation that delivers all of
+ * its messages — counted together, one duration, the batch span's — and how long each of
+ * them waited since its record timestamp, up to the start of the batch. An empty batch
+ * delivers nothing and records nothing.
+ */
+function measureBatch(state: ConsumerState, payload: EachBatchPayload): ProcessMeasure | undefined {
+  const { batch } = payload;
+  const count = batch.messages.length;
+  if (count === 0) return undefined;
+  const measure = ProcessMeasure.start(state.settings.resolved.metrics, {
+    attributes: () => processMetricAttributes(state, batch.topic, batch.partition),
+    count,
+  });
+  if (measure !== undefined) for (const message of batch.messages) measure.waited(recordTimestamp(message.timestamp));
+  return measure;
+}
+
+/**
  * Wraps an `eachBatch` handler: one span around it (see `startBatch`), active while it runs,
- * ending when it settles; an error is recorded and rethrown unchanged. Per-message work gets
- * its own message's context through `withMessageContext(batch, message, fn)`.
+ * ending when it settles, with the batch's metrics; an error is recorded and rethrown
+ * unchanged. Per-message work gets its own message's context through
+ * `withMessageContext(batch, message, fn)`.
  */
 export function traceEachBatch(state: ConsumerState, handler: EachBatchHandler): EachBatchHandler {
   return function tracedEachBatch(this: unknown, payload: EachBatchPayload) {
     let entry: BatchEntry | undefined;
+    let measure: ProcessMeasure | undefined;
     try {
+      measure = measureBatch(state, payload);
       entry = startBatch(state, payload);
     } catch (error) {
       diag.error('tracehop: could not trace a Kafka batch; it is processed without trace context', error);
-      return handler.call(this, payload);
+      entry = undefined;
     }
-    if (entry === undefined) return handler.call(this, payload);
-    return runInSpan(entry.span, entry.context, () => handler.call(this, payload));
+    if (entry !== undefined) return runInSpan(entry.span, entry.context, () => handler.call(this, payload), measure);
+    if (measure === undefined) return handler.call(this, payload);
+    // Metrics without a span: the handler runs where it would without tracehop, measured.
+    return runInSpan(undefined, contextApi.active(), () => handler.call(this, payload), measure);
   };
 }

@@ -15,6 +15,7 @@ import type { IHeaders, Message } from 'kafkajs';
 import type { KafkaSettings } from './kafka-options.js';
 import { addMessageAttributes, addOffsetAttribute } from './message-attributes.js';
 import { copyWithHeaders } from './message-copy.js';
+import { sendMetrics } from './metric-attributes.js';
 import type { KafkaPublishInfo } from './types.js';
 
 /** One topic's messages: a `send` record, or one entry of `sendBatch`'s `topicMessages`. */
@@ -169,7 +170,7 @@ function recordResult(publication: Publication, shape: CallShape, result: unknow
 
 /**
  * Runs one `send` / `sendBatch` call traced (core's Publication: one PRODUCER `send` span, or
- * per-message `create` spans and a CLIENT `send` span). Each message is copied with its
+ * per-message `create` spans and a CLIENT `send` span; its metrics, with or without spans). Each message is copied with its
  * context before kafkajs is called with the copies; the span ends when kafkajs settles, with
  * the same result or the same error. If preparing fails, the call goes out untouched, every
  * started span ends, and the failure goes to `diag`.
@@ -185,6 +186,7 @@ export function traceSend<R>(settings: KafkaSettings, groups: readonly unknown[]
       name: spanName('send', shape.topic),
       attributes: () => sendAttributes(settings, current),
       count: shape.total,
+      metrics: () => sendMetrics(settings, groups, current.topic, current.partition),
     });
     prepared = prepare(settings, publication, shape, groups);
     publication.handOff();
@@ -201,7 +203,7 @@ export function traceSend<R>(settings: KafkaSettings, groups: readonly unknown[]
     traced.end(error);
     throw error;
   }
-  if (traced.span === undefined) return result;
+  if (!traced.observed) return result;
   if (!isThenable(result)) {
     recordResult(traced, shape, result);
     traced.end();

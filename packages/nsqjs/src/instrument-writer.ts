@@ -1,5 +1,5 @@
 import { context as contextApi, diag } from '@opentelemetry/api';
-import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, notAClient, proxyClient } from '@tracehop/core';
+import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, metricsActive, notAClient, proxyClient } from '@tracehop/core';
 import { envelopeMessages } from './envelope-messages.js';
 import type { MessageTooLargeError } from './errors.js';
 import { startWriterSpans, type ServerAttributes, type WriterSpans } from './writer-spans.js';
@@ -37,7 +37,7 @@ function traced(
 ): unknown {
   const { resolved } = settings;
   const envelope = settings.envelope(topic);
-  if (!envelope && resolved.tracer === undefined) return send(undefined, callback as Callback);
+  if (!envelope && resolved.tracer === undefined && !metricsActive(resolved.metrics)) return send(undefined, callback as Callback);
 
   const parent = contextApi.active();
   let spans: WriterSpans | undefined;

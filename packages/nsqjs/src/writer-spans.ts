@@ -10,6 +10,7 @@ import {
   MESSAGING_SYSTEM,
   Publication,
 } from '@tracehop/core';
+import { sendMetricAttributes } from './metric-attributes.js';
 import type { WriterSettings } from './resolve-nsq-options.js';
 import type { NsqPayload, NsqPublishInfo } from './types.js';
 
@@ -59,6 +60,7 @@ export function startWriterSpans(
     },
     count,
     parent,
+    metrics: () => ({ operation: sendMetricAttributes(topic, server) }),
   });
   const operation = publication.perMessage ? 'create' : 'send';
   const createAttributes = publication.perMessage ? attributes(topic, 'create', server) : undefined;

@@ -1,6 +1,7 @@
 import type { Attributes, Context, Link, Span } from '@opentelemetry/api';
-import { SpanKind, context as contextApi } from '@opentelemetry/api';
+import { SpanKind, context as contextApi, diag } from '@opentelemetry/api';
 import { recordSpanError } from '../errors.js';
+import { OperationMeasure, type PublishMetricsInit } from '../metrics/messaging-metrics.js';
 import { withSpan } from '../propagation/overlay-context.js';
 import type { ResolvedOptions } from '../resolve-options.js';
 import { runHookSafely } from '../safe-hook.js';
@@ -15,6 +16,11 @@ export interface PublicationInit {
   readonly count: number;
   /** The context the call was made in. Default: the active one. */
   readonly parent?: Context;
+  /**
+   * The call's metric attributes (docs/semantics.md, "Metrics"), asked for once, when it ends,
+   * and only when metrics are recorded. Without it the call records no metrics.
+   */
+  readonly metrics?: () => PublishMetricsInit;
 }
 
 /** Describes one message of a batch, for its `create` span. */
@@ -57,6 +63,7 @@ export class Publication {
   #creates: Span[] | undefined;
   #links: Link[] | undefined;
   #current: Span | undefined;
+  #measure: OperationMeasure | undefined;
   #ended = false;
 
   constructor(resolved: ResolvedOptions, init: PublicationInit) {
@@ -78,6 +85,16 @@ export class Publication {
       this.#creates = [];
       this.#links = [];
     }
+    // Timed like the span that stands for the call: from now, or (per-message) from handOff.
+    if (this.#mode !== Mode.PerMessage && init.metrics !== undefined) this.#measure = OperationMeasure.start(resolved.metrics);
+  }
+
+  /**
+   * Once `handOff` has run: whether the call must be ended (`end`, `fail`) — it has a span, or
+   * its metrics are being recorded. When false, the adapter need not watch the client's answer.
+   */
+  get observed(): boolean {
+    return this.#send !== undefined || this.#measure !== undefined;
   }
 
   /** Whether each message gets its own `create` span (so `contextFor` wants a description). */
@@ -116,6 +133,7 @@ export class Publication {
   handOff(): void {
     if (this.#mode !== Mode.PerMessage || this.#send !== undefined) return;
     for (const span of this.#creates!) span.end();
+    if (this.#init.metrics !== undefined) this.#measure = OperationMeasure.start(this.#resolved.metrics);
     this.#send = this.#resolved.tracer!.startSpan(
       this.#init.name,
       { kind: SpanKind.CLIENT, attributes: this.#init.attributes(), links: this.#links },
@@ -125,8 +143,20 @@ export class Publication {
 
   /** The client settled the call: the `send` span ends, with `error` recorded if it failed. */
   end(error?: unknown): void {
+    this.#finish(error, true);
+  }
+
+  #finish(error: unknown, attempted: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
+    const { metrics } = this.#init;
+    if (this.#measure !== undefined && metrics !== undefined) {
+      try {
+        this.#measure.published(metrics(), this.#init.count, error, attempted);
+      } catch (failure) {
+        diag.error('tracehop: could not record the metrics of a publish', failure);
+      }
+    }
     const send = this.#send;
     if (send === undefined) return;
     if (error !== undefined && error !== null) recordSpanError(send, error);
@@ -140,12 +170,15 @@ export class Publication {
   fail(error: unknown): void {
     if (this.#send === undefined) for (const span of this.#creates ?? []) recordSpanError(span, error);
     this.handOff();
-    this.end(error);
+    // Nothing reached the client: the operation failed, but no message was sent.
+    this.#finish(error, false);
   }
 
   /** Preparing failed: ends every span started so far; the call goes out untraced. */
   abort(): void {
     if (this.#send === undefined) for (const span of this.#creates ?? []) span.end();
+    // The call goes out untraced: its outcome is not observed, so it records no metrics.
+    this.#measure = undefined;
     this.end();
   }
 }
