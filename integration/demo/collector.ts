@@ -19,24 +19,59 @@ export interface OtlpResourceSpans {
   scopeSpans: Array<{ scope?: { name: string; version?: string }; spans: OtlpSpan[] }>;
 }
 
-/** A tiny OTLP/HTTP (JSON) trace receiver on loopback: what the demo's services export to. */
+/** One metric as OTLP/JSON carries it (only the fields the demo reads). */
+export interface OtlpMetric {
+  name: string;
+  unit?: string;
+  sum?: { dataPoints: OtlpNumberPoint[] };
+  histogram?: { dataPoints: OtlpHistogramPoint[] };
+}
+
+export type OtlpAttributes = NonNullable<OtlpSpan['attributes']>;
+
+export interface OtlpNumberPoint {
+  attributes?: OtlpAttributes;
+  asInt?: string | number;
+  asDouble?: number;
+}
+
+export interface OtlpHistogramPoint {
+  attributes?: OtlpAttributes;
+  count: string | number;
+  sum?: number;
+  min?: number;
+  max?: number;
+}
+
+export interface OtlpResourceMetrics {
+  resource?: { attributes?: Array<{ key: string; value: { stringValue?: string } }> };
+  scopeMetrics: Array<{ scope?: { name: string; version?: string }; metrics: OtlpMetric[] }>;
+}
+
+/** A tiny OTLP/HTTP (JSON) trace and metrics receiver on loopback: what the demo's services export to. */
 export class OtlpCollector {
   readonly batches: OtlpResourceSpans[] = [];
+  readonly metricBatches: OtlpResourceMetrics[] = [];
   #server: Server | undefined;
 
   /** Starts listening on 127.0.0.1 (a free port); returns the traces endpoint URL. */
   async start(): Promise<string> {
     this.#server = createServer((request, response) => {
-      if (request.method !== 'POST' || request.url !== '/v1/traces') {
+      if (request.method !== 'POST' || (request.url !== '/v1/traces' && request.url !== '/v1/metrics')) {
         response.writeHead(404).end();
         return;
       }
+      const traces = request.url === '/v1/traces';
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans?: OtlpResourceSpans[] };
-          this.batches.push(...(body.resourceSpans ?? []));
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            resourceSpans?: OtlpResourceSpans[];
+            resourceMetrics?: OtlpResourceMetrics[];
+          };
+          if (traces) this.batches.push(...(body.resourceSpans ?? []));
+          else this.metricBatches.push(...(body.resourceMetrics ?? []));
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         } catch {
           response.writeHead(400).end();
@@ -59,6 +94,11 @@ export class OtlpCollector {
   /** Everything received, as one OTLP/JSON document (`ExportTraceServiceRequest`). */
   document(): { resourceSpans: OtlpResourceSpans[] } {
     return { resourceSpans: this.batches };
+  }
+
+  /** Every metric received, as one OTLP/JSON document (`ExportMetricsServiceRequest`). */
+  metricsDocument(): { resourceMetrics: OtlpResourceMetrics[] } {
+    return { resourceMetrics: this.metricBatches };
   }
 }
 

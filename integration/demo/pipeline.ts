@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { OtlpCollector, flattenSpans, type DemoSpan, type OtlpResourceSpans } from './collector.js';
+import { OtlpCollector, flattenSpans, type DemoSpan, type OtlpResourceMetrics, type OtlpResourceSpans } from './collector.js';
 import type { HopEvent, ServiceEvent } from './services/protocol.js';
 
 export interface DemoOptions {
@@ -19,6 +19,8 @@ export interface DemoResult {
   readonly spans: DemoSpan[];
   readonly hops: HopEvent[];
   readonly otlp: { resourceSpans: OtlpResourceSpans[] };
+  /** The messaging metrics the services recorded, as OTLP/JSON. */
+  readonly metrics: { resourceMetrics: OtlpResourceMetrics[] };
 }
 
 /** The order in which a message crosses the brokers. */
@@ -66,7 +68,8 @@ class Service {
 
 /**
  * Runs the order pipeline as four Node processes — checkout → Kafka → billing → RabbitMQ →
- * shipping → NSQ → notifier — each exporting its spans over OTLP/HTTP to a collector here.
+ * shipping → NSQ → notifier — each exporting its spans (and, at exit, its metrics) over
+ * OTLP/HTTP to a collector here.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const collector = new OtlpCollector();
@@ -118,5 +121,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       .flatMap((service) => service.events.filter((event): event is HopEvent => event.type === 'hop'))
       .sort((a, b) => HOP_ORDER.indexOf(a.broker) - HOP_ORDER.indexOf(b.broker)),
     otlp: collector.document(),
+    metrics: collector.metricsDocument(),
   };
 }

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runDemo } from './pipeline.js';
 import { verifyTrace } from './verify.js';
+import { flattenMetrics, renderMetrics } from './metrics-table.js';
 import { renderHops, renderWaterfall } from './waterfall.js';
 
 const linkIndex = process.argv.indexOf('--link');
@@ -19,14 +20,19 @@ console.log(`tracehop demo: checkout → Kafka → billing → RabbitMQ → ship
 console.log(`propagation: ${format}${linkHop ? `; ${linkHop} uses inbound: 'link'` : ''}\n`);
 
 try {
-  const { spans, hops, otlp } = await runDemo({ linkHop });
+  const { spans, hops, otlp, metrics } = await runDemo({ linkHop });
   console.log(renderWaterfall(spans));
   console.log(renderHops(hops));
+  const points = flattenMetrics(metrics);
+  console.log(`\n${renderMetrics(points)}`);
   const outDir = resolve(process.env.DEMO_OUTPUT_DIR ?? 'demo-output');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'trace.otlp.json');
   writeFileSync(file, `${JSON.stringify(otlp, null, 2)}\n`);
   console.log(`\n${spans.length} spans written as OTLP JSON to ${file} (import it into Jaeger or Grafana Tempo)`);
+  const metricsFile = join(outDir, 'metrics.otlp.json');
+  writeFileSync(metricsFile, `${JSON.stringify(metrics, null, 2)}\n`);
+  console.log(`${points.length} metric points written as OTLP JSON to ${metricsFile}`);
   const problems = verifyTrace(spans, linkHop);
   if (problems.length > 0) {
     console.error(`\nTHE TRACE IS BROKEN:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
