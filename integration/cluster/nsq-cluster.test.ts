@@ -159,7 +159,7 @@ describe('NSQ: two nsqd behind nsqlookupd, failover under traced load', () => {
     await startNode('nsqd', 1);
     // nsqd 1 registers again; the reader finds it at its next nsqlookupd poll, and gets what
     // nsqd 1 wrote to disk when it stopped.
-    expect(await waitUntil(() => sides.every((s) => s.ledger.count('reader connected') === 3), 60_000)).toBe(true);
+    expect(await waitUntil(() => sides.every((s) => s.ledger.count('reader connected') >= 3), 60_000)).toBe(true);
     const back = sides.map((s) => s.ledger.acked.size);
     expect(await waitUntil(() => sides.every((s, i) => s.ledger.acked.size >= back[i]! + 200), 60_000)).toBe(true);
 

@@ -299,8 +299,8 @@ describe('RabbitMQ three-node cluster with quorum queues: failover under traced 
     expect(check.problems).toEqual([]);
     expect(check.deliveries).toBe(traced.ledger.acked.size);
     const second = tracing.deliveries.find((d) => d.id === traced.id)!;
-    const process = tracing.counter.kept.find((span) => span.spanContext().spanId === second.spanId)!;
-    const sendSpan = tracing.counter.kept.find((span) => span.spanContext().spanId === process.parentSpanContext?.spanId)!;
+    const processSpan = tracing.counter.kept.find((span) => span.spanContext().spanId === second.spanId)!;
+    const sendSpan = tracing.counter.kept.find((span) => span.spanContext().spanId === processSpan.parentSpanContext?.spanId)!;
     expect(sendSpan.status.code).not.toBe(2);
     expect(tracing.counter.endedNamed(`send ${traced.queue}`)).toBe(traced.ledger.acked.size - 1 + traced.attempts);
     expect(Object.values(tracing.counter.errorsOf(`send ${traced.queue}`)).reduce((a, b) => a + b, 0)).toBe(traced.attempts - 1);
