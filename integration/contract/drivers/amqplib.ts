@@ -18,6 +18,8 @@ export const amqplibDriver: AdapterDriver = {
     const connection = instrumentConnection(raw, options);
     const publisher = await connection.createChannel();
     const consumer = await connection.createChannel();
+    // A prefetch limit, as production consumers set: the queue's ready count is then its backlog.
+    await consumer.prefetch(20);
     const queue = `contract-${randomUUID()}`;
     await publisher.assertQueue(queue, { autoDelete: false, durable: false });
     return new AmqpPipe(raw, queue, publisher, consumer, connection);

@@ -18,14 +18,26 @@ export class KafkaBacklog {
   readonly #highWatermarks = new Map<string, number>();
   readonly #lags = new Map<string, number>();
   readonly #topics = new Set<string>();
+  readonly #measure: (() => number | undefined) | undefined;
   #total = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(consumer: Consumer, options: ResolvedBacklogSampling, label: string) {
     this.sampling = new BacklogSampling(options, label);
+    this.#measure = options.backlog;
+    if (this.#measure !== undefined) {
+      // The application measures the backlog itself: asked at the poll interval, lag unused.
+      this.#timer = setInterval(() => this.#poll(), options.pollIntervalMs);
+      this.#timer.unref?.();
+      this.#poll();
+    }
     try {
       const events = consumer.events;
       consumer.on(events.START_BATCH_PROCESS, ({ payload }) => this.#batch(payload.topic, payload.partition, payload.highWatermark));
-      const close = () => this.sampling.close();
+      const close = () => {
+        if (this.#timer !== undefined) clearInterval(this.#timer);
+        this.sampling.close();
+      };
       consumer.on(events.STOP, close);
       consumer.on(events.DISCONNECT, close);
       consumer.on(events.CRASH, close);
@@ -40,10 +52,20 @@ export class KafkaBacklog {
       this.#topics.add(topic);
       samplingForDestination(topic, this.sampling);
     }
+    if (this.#measure !== undefined) return this.sampling;
     const key = `${topic}\u0000${partition}`;
     const highWatermark = this.#highWatermarks.get(key);
     if (highWatermark !== undefined) this.#setLag(key, highWatermark - 1 - asNumber(offset));
     return this.sampling;
+  }
+
+  #poll(): void {
+    try {
+      const measured = this.#measure!();
+      if (measured !== undefined) this.sampling.report(measured);
+    } catch (error) {
+      diag.debug('tracehop: the backlog function threw', error);
+    }
   }
 
   #batch(topic: unknown, partition: unknown, highWatermark: unknown): void {

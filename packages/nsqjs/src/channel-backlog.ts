@@ -29,8 +29,9 @@ function channelDepth(address: string, topic: string, channel: string): Promise<
       response.on('end', () => {
         try {
           const stats = JSON.parse(body) as NsqdStats;
+          // No such channel yet (the reader has not subscribed): unknown, not empty.
           const found = stats.topics?.find((t) => t.topic_name === topic)?.channels?.find((c) => c.channel_name === channel);
-          resolve(typeof found?.depth === 'number' ? found.depth : 0);
+          resolve(typeof found?.depth === 'number' ? found.depth : undefined);
         } catch {
           resolve(undefined);
         }
@@ -78,6 +79,11 @@ export class ChannelBacklog {
     this.#poll();
   }
 
+  /** The reader subscribed on an nsqd (its channel now exists there): ask at once. */
+  connected(): void {
+    this.#poll(true);
+  }
+
   /** A message was delivered: one less waiting, until the next answer says otherwise. */
   delivered(): BacklogSampling {
     this.sampling.delivered();
@@ -90,14 +96,14 @@ export class ChannelBacklog {
     this.sampling.close();
   }
 
-  #poll(): void {
+  #poll(now = false): void {
     try {
       if (this.#options.backlog !== undefined) {
         const measured = this.#options.backlog();
         if (measured !== undefined) this.sampling.report(measured);
         return;
       }
-      if (this.#asking || this.#addresses.length === 0) return;
+      if ((this.#asking && !now) || this.#addresses.length === 0) return;
       this.#asking = true;
       void Promise.all(this.#addresses.map((address) => channelDepth(address, this.#topic, this.#channel))).then((depths) => {
         this.#asking = false;

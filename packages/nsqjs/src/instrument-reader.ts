@@ -137,6 +137,13 @@ export function instrumentReader<R extends NsqReaderLike>(reader: R, options?: N
   const resolved = resolveReaderOptions(options);
   const sampling = resolveSampling(options?.sampling);
   const backlog = sampling === undefined ? undefined : new ChannelBacklog(topic, channel, statsAddresses(reader), sampling);
+  if (backlog !== undefined) {
+    try {
+      (reader as unknown as { on(event: string, listener: () => void): unknown }).on('nsqd_connected', () => backlog.connected());
+    } catch (error) {
+      diag.debug('tracehop: cannot follow the reader’s connections; its backlog is first asked at the poll interval', error);
+    }
+  }
   const tracker = createReaderTracker();
   const deliver = createDeliver(resolved, topic, channel, tracker, backlog);
 

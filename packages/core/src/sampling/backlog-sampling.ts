@@ -26,6 +26,7 @@ export class BacklogSampling {
   #guardSeen = false;
   #state: PressureState = 'normal';
   #closed = false;
+  #measured = false;
 
   constructor(options: ResolvedBacklogSampling, label: string) {
     this.#options = options;
@@ -61,14 +62,24 @@ export class BacklogSampling {
   /** The adapter measured the backlog. */
   report(backlog: number): void {
     if (!Number.isFinite(backlog)) return;
+    this.#measured = true;
     this.#backlog = Math.max(0, backlog);
     this.#rate = backlogRate(this.#backlog, this.#options.capacity, this.#options.min);
     this.#updateState();
   }
 
-  /** A message was delivered: one less waiting, until the next measurement says otherwise. */
+  /** Whether any backlog was reported yet (before that, the rate is 1). */
+  get measured(): boolean {
+    return this.#measured;
+  }
+
+  /**
+   * A message was delivered: one less waiting, until the next measurement of the broker says
+   * otherwise. A backlog the application measures itself (`sampling.backlog.backlog`) is taken
+   * as it is.
+   */
   delivered(): void {
-    if (this.#backlog > 0) this.report(this.#backlog - 1);
+    if (this.#backlog > 0 && this.#options.backlog === undefined) this.report(this.#backlog - 1);
   }
 
   /** Whether this message gets spans (every message keeps its context either way). */
