@@ -23,4 +23,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // CommonJS apps (integration/instrumentation/apps): what a CommonJS service is written in.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

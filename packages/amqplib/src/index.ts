@@ -1,6 +1,7 @@
 export { AmqplibInstrumentation } from './instrumentation.js';
 export type { AmqplibInstrumentationConfig } from './instrumentation.js';
 export { instrumentConnection } from './instrument-connection.js';
+export { isInstrumented } from '@tracehop/core';
 export { instrumentChannel } from './instrument-channel.js';
 export { extractAmqpContext, injectAmqpHeaders } from './amqp-headers.js';
 export { getMessageContext } from './message-context.js';
