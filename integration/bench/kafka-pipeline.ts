@@ -5,12 +5,13 @@ import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as KafkaJsInstrumentationModule from '@opentelemetry/instrumentation-kafkajs';
 import type * as KafkaJs from 'kafkajs';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
+import { setupOf } from './variants.js';
 
 const require = createRequire(import.meta.url);
 const BATCH = 250;
 
 export async function kafkaPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
-  if (variant === 'official') {
+  if (setupOf(variant).official) {
     // Enabled the way its README says, before kafkajs is loaded.
     const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof Instrumentation;
     const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof KafkaJsInstrumentationModule;
@@ -24,8 +25,8 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
 
-  const tracehop = variant === 'tracehop-spans' || variant === 'tracehop-nospans';
-  const options = { spans: variant === 'tracehop-spans' };
+  const { tracehop, spans } = setupOf(variant);
+  const options = { spans };
   let producer = kafka.producer();
   let consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxBytesPerPartition: 4 << 20 });
   if (tracehop) {

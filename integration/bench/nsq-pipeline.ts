@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
 import type * as Nsqjs from 'nsqjs';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
+import { setupOf } from './variants.js';
 
 const require = createRequire(import.meta.url);
 const BATCH = 250;
@@ -11,8 +12,8 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
   const nsq = require('nsqjs') as typeof Nsqjs;
   const [host, port] = endpoints.nsqdTcpAddress.split(':') as [string, string];
   const topic = `bench-${randomUUID().slice(0, 12)}`;
-  const tracehop = variant === 'tracehop-spans' || variant === 'tracehop-nospans';
-  const options = { spans: variant === 'tracehop-spans' };
+  const { tracehop, spans } = setupOf(variant);
+  const options = { spans };
   let writer = new nsq.Writer(host, Number(port));
   if (tracehop) writer = instrumentWriter(writer, options);
   await new Promise<void>((resolve, reject) => {

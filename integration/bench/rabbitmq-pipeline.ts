@@ -4,19 +4,20 @@ import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as AmqplibInstrumentationModule from '@opentelemetry/instrumentation-amqplib';
 import type * as Amqplib from 'amqplib';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
+import { setupOf } from './variants.js';
 
 const require = createRequire(import.meta.url);
 
 export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
-  if (variant === 'official') {
+  if (setupOf(variant).official) {
     const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof Instrumentation;
     const { AmqplibInstrumentation } = require('@opentelemetry/instrumentation-amqplib') as typeof AmqplibInstrumentationModule;
     registerInstrumentations({ instrumentations: [new AmqplibInstrumentation()] });
   }
   const amqp = require('amqplib') as typeof Amqplib;
   const connection = await amqp.connect(endpoints.amqpUrl);
-  const tracehop = variant === 'tracehop-spans' || variant === 'tracehop-nospans';
-  const options = { spans: variant === 'tracehop-spans' };
+  const { tracehop, spans } = setupOf(variant);
+  const options = { spans };
   const wrap = (channel: Amqplib.Channel) => (tracehop ? instrumentChannel(channel, options) : channel);
   const publisher = wrap(await connection.createChannel());
   const consumer = wrap(await connection.createChannel());

@@ -159,6 +159,8 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
     push('');
   }
 
+  push(...renderMetricsCost(throughput));
+
   if (memory.length > 0) {
     push('## Memory', '', '| adapter | messages | heap after warm-up | heap after run | growth | target < 10 MB |', '| --- | ---: | ---: | ---: | ---: | :---: |');
     for (const row of memory) {
@@ -184,4 +186,38 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
     '',
   );
   return lines.join('\n');
+}
+
+/**
+ * Metrics side by side: tracehop with spans and metrics against the official instrumentation
+ * with its own metrics on (a MeterProvider registered for both), and what metrics alone cost
+ * per message (propagate-only plus metrics, against propagate-only).
+ */
+function renderMetricsCost(throughput: ThroughputRow[]): string[] {
+  const find = (broker: string, variant: string) => throughput.find((row) => row.broker === broker && row.variant === variant);
+  const brokers = [...new Set(throughput.map((row) => row.broker))].filter((broker) => find(broker, 'tracehop-spans-metrics') !== undefined);
+  if (brokers.length === 0) return [];
+  const lines = [
+    '## Metrics on',
+    '',
+    'With an SDK MeterProvider registered: tracehop records the four messaging metrics and its waiting time; the official',
+    'kafkajs instrumentation records its own (instrumentation-amqplib records none: its row is `official`, spans only).',
+    '',
+    '| broker | spans + metrics msg/s | official (+ its metrics) msg/s | ratio | spans + metrics CPU/msg | official CPU/msg | metrics alone: CPU/msg added | msg/s, propagate-only → + metrics |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const broker of brokers) {
+    const both = find(broker, 'tracehop-spans-metrics')!;
+    const official = find(broker, 'official-metrics') ?? find(broker, 'official');
+    const bare = find(broker, 'tracehop-nospans');
+    const metered = find(broker, 'tracehop-metrics');
+    const added = bare && metered ? `${(metered.cpuMedian - bare.cpuMedian).toFixed(2)} µs` : '—';
+    const alone = bare && metered ? `${Math.round(bare.median)} → ${Math.round(metered.median)} (${(metered.median / bare.median).toFixed(2)}×)` : '—';
+    lines.push(
+      `| ${broker} | ${Math.round(both.median)} | ${official ? Math.round(official.median) : '—'} | ${official ? `${(both.median / official.median).toFixed(2)}×` : '—'} | ` +
+        `${both.cpuMedian.toFixed(1)} µs | ${official ? `${official.cpuMedian.toFixed(1)} µs` : '—'} | ${added} | ${alone} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }

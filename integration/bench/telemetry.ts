@@ -1,7 +1,8 @@
 // The tracing setups a benchmark variant runs under.
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, ExportResultCode, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Counts spans and drops them: the cost measured is making spans, not shipping them. */
@@ -41,4 +42,23 @@ export function installSdk(): { provider: BasicTracerProvider; exporter: Countin
   });
   trace.setGlobalTracerProvider(provider);
   return { provider, exporter };
+}
+
+/** Drops what it is given: the cost measured is recording and aggregating, not shipping. */
+const noopMetricExporter: PushMetricExporter = {
+  export: (_metrics, done) => done({ code: ExportResultCode.SUCCESS }),
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+/**
+ * An SDK MeterProvider registered globally, as NodeSDK does with a metric reader configured,
+ * collecting every second (aggregation happens as values are recorded; each collection walks
+ * them): tracehop's metrics and the official instrumentation's own are then recorded. Called
+ * before any client or instrumentation is made, as an application's setup would be.
+ */
+export function installMeterSdk(): MeterProvider {
+  const provider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: noopMetricExporter, exportIntervalMillis: 1000 })] });
+  metrics.setGlobalMeterProvider(provider);
+  return provider;
 }

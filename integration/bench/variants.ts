@@ -2,16 +2,40 @@
  * What runs in a benchmark: the raw client; the raw client under the OpenTelemetry context
  * manager alone (`raw-context`: what any tracing setup runs, and what propagate-only mode
  * needs to carry a context across a handler's awaits), a reference that separates the context
- * manager's cost from tracehop's; tracehop in two modes; the official instrumentation.
+ * manager's cost from tracehop's; tracehop in two modes; the official instrumentation. The
+ * `-metrics` variants run the same with an SDK MeterProvider registered, so that metrics are
+ * recorded (tracehop's and, for `official-metrics`, the official instrumentation's own);
+ * `tracehop-metrics` is propagate-only plus metrics: the cost of metrics alone.
  */
-export type Variant = 'raw' | 'raw-context' | 'tracehop-nospans' | 'tracehop-spans' | 'official';
+export type Variant =
+  | 'raw'
+  | 'raw-context'
+  | 'tracehop-nospans'
+  | 'tracehop-metrics'
+  | 'tracehop-spans'
+  | 'tracehop-spans-metrics'
+  | 'official'
+  | 'official-metrics';
+
+/** Variants run with an SDK MeterProvider registered. */
+export const WITH_METRICS: readonly Variant[] = ['tracehop-metrics', 'tracehop-spans-metrics', 'official-metrics'];
+
+/** What a pipeline wraps its clients with, for a variant. */
+export function setupOf(variant: Variant): { tracehop: boolean; spans: boolean; official: boolean } {
+  return {
+    tracehop: variant.startsWith('tracehop-'),
+    spans: variant === 'tracehop-spans' || variant === 'tracehop-spans-metrics',
+    official: variant === 'official' || variant === 'official-metrics',
+  };
+}
 export type Broker = 'kafka' | 'rabbitmq' | 'nsq';
 
 export const VARIANTS_BY_BROKER: Record<Broker, Variant[]> = {
-  kafka: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-spans', 'official'],
-  rabbitmq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-spans', 'official'],
+  kafka: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'official', 'official-metrics'],
+  // instrumentation-amqplib records no metrics: official-metrics would measure nothing more.
+  rabbitmq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'official'],
   // No official OpenTelemetry instrumentation exists for nsqjs.
-  nsq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-spans'],
+  nsq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics'],
 };
 
 export interface WorkerRequest {

@@ -5,14 +5,16 @@ import { kafkaPipeline } from './kafka-pipeline.js';
 import { nsqPipeline } from './nsq-pipeline.js';
 import type { Pipeline, PipelineOptions } from './pipeline.js';
 import { rabbitmqPipeline } from './rabbitmq-pipeline.js';
-import { installContextManager, installSdk } from './telemetry.js';
-import type { WorkerRequest, WorkerResult } from './variants.js';
+import { installContextManager, installMeterSdk, installSdk } from './telemetry.js';
+import { WITH_METRICS, type WorkerRequest, type WorkerResult } from './variants.js';
 
 const request = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
 const endpoints = JSON.parse(process.env.BENCH_ENDPOINTS ?? '{}') as PipelineOptions['endpoints'];
 
-const sdk = request.variant === 'tracehop-spans' || request.variant === 'official' ? installSdk() : undefined;
-if (request.variant === 'tracehop-nospans' || request.variant === 'raw-context') installContextManager();
+const withSpans = ['tracehop-spans', 'tracehop-spans-metrics', 'official', 'official-metrics'];
+const sdk = withSpans.includes(request.variant) ? installSdk() : undefined;
+if (['tracehop-nospans', 'tracehop-metrics', 'raw-context'].includes(request.variant)) installContextManager();
+const meterSdk = WITH_METRICS.includes(request.variant) ? installMeterSdk() : undefined;
 
 const factories = { kafka: kafkaPipeline, rabbitmq: rabbitmqPipeline, nsq: nsqPipeline };
 const pipeline: Pipeline = await factories[request.broker]({ variant: request.variant, size: request.size, endpoints });
@@ -54,6 +56,7 @@ await sdk?.provider.forceFlush();
 const heapAfterRunBytes = request.memory ? heapUsed() : undefined;
 await pipeline.close();
 await sdk?.provider.shutdown();
+await meterSdk?.shutdown();
 
 const result: WorkerResult = {
   broker: request.broker,
