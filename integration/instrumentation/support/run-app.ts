@@ -41,8 +41,13 @@ export interface AppOptions {
   readonly env?: Record<string, string>;
   /** Default 60 s. */
   readonly timeoutMs?: number;
-  /** Called with the child once started (to signal it); the run still waits for its exit. */
-  readonly onStart?: (stop: () => void) => void;
+  /**
+   * For a service that runs until told to stop: once it has printed a JSON line for which this
+   * holds, it gets SIGTERM (its telemetry flushes and exits); the run still waits for its exit.
+   */
+  readonly stopWhen?: (report: Record<string, unknown>) => boolean;
+  /** Told each JSON line the app prints, as it prints it, with a way to write a line to its stdin. */
+  readonly onReport?: (report: Record<string, unknown>, write: (line: string) => void) => void;
 }
 
 /** The built packages a child process loads (it uses the packages' `import` / `require` exports). */
@@ -51,6 +56,15 @@ export function assertPackagesBuilt(): void {
     const built = fileURLToPath(new URL(`../../../packages/${name}/dist/cjs/index.js`, import.meta.url));
     if (!existsSync(built)) throw new Error(`packages/${name} is not built: run \`pnpm build\` (npm test does) before these tests`);
   }
+}
+
+/** The complete JSON lines printed so far. */
+function reportsOf(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .slice(0, -1)
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Starts the app, waits for it to exit (0) and returns what it exported and printed. */
@@ -75,14 +89,20 @@ export async function runApp(options: AppOptions): Promise<AppRun> {
       OTEL_BSP_SCHEDULE_DELAY: '50',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let seen = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const reports = reportsOf(stdout);
+    for (const report of reports.slice(seen)) options.onReport?.(report, (line) => child.stdin.write(`${line}\n`));
+    seen = reports.length;
+    if (options.stopWhen !== undefined && reports.some(options.stopWhen)) child.kill('SIGTERM');
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  options.onStart?.(() => child.kill('SIGTERM'));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs ?? 60_000)));
   try {
@@ -98,9 +118,5 @@ export async function runApp(options: AppOptions): Promise<AppRun> {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await collector.stop();
   }
-  const reports = stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { spans: flatten(collector.batches), stdout, stderr, reports };
+  return { spans: flatten(collector.batches), stdout, stderr, reports: reportsOf(stdout) };
 }
