@@ -7,7 +7,9 @@ import type { Endpoints, ThroughputRow } from './e2e.js';
 import { renderFindings } from './findings.js';
 import type { MicroRow } from './micro.js';
 import { formatRatio } from './ratio.js';
+import { renderSampling, type SamplingBench } from './sampling-report.js';
 import { renderWorstCase, type WorstCaseRow } from './worst-case-report.js';
+import { renderInstrumentationCost } from './instrumentation-report.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,6 +26,7 @@ interface ReportInput {
   readonly throughput: ThroughputRow[];
   readonly memory: MemoryRow[];
   readonly worstCase?: WorstCaseRow[];
+  readonly sampling?: SamplingBench;
   readonly settings: { messages: number; size: number; repetitions: number; memoryMessages: number };
   readonly endpoints: Endpoints;
 }
@@ -80,7 +83,7 @@ function clientVersions(): string {
     .join(', ');
 }
 
-export async function renderReport({ micro, throughput, memory, worstCase = [], settings, endpoints }: ReportInput): Promise<string> {
+export async function renderReport({ micro, throughput, memory, worstCase = [], sampling, settings, endpoints }: ReportInput): Promise<string> {
   const lines: string[] = [];
   const push = (...more: string[]) => lines.push(...more);
   push(
@@ -160,6 +163,7 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
   }
 
   push(...renderMetricsCost(throughput));
+  push(...renderInstrumentationCost(throughput));
 
   if (memory.length > 0) {
     push('## Memory', '', '| adapter | messages | heap after warm-up | heap after run | growth | target < 10 MB |', '| --- | ---: | ---: | ---: | ---: | :---: |');
@@ -171,6 +175,7 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
   }
 
   push(...renderWorstCase(worstCase));
+  push(...renderSampling(sampling));
 
   push(...renderFindings({ micro, throughput, memory }));
 

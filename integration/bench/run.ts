@@ -1,7 +1,7 @@
 // `pnpm bench`: micro benchmarks, end-to-end throughput on the real brokers, and memory;
 // prints the tables and regenerates docs/benchmarks.md from what this run measured.
 //   BENCH_MESSAGES (30000)  BENCH_REPETITIONS (7)  BENCH_SIZE (256)  BENCH_MEMORY_MESSAGES (1000000)
-//   BENCH_ONLY=micro,throughput,memory,worst-case   BENCH_BROKERS=kafka,rabbitmq,nsq
+//   BENCH_ONLY=micro,throughput,memory,worst-case,sampling   BENCH_BROKERS=kafka,rabbitmq,nsq
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertPackagesBuilt } from './built-packages.js';
@@ -10,7 +10,7 @@ import { renderReport, type MemoryRow } from './report.js';
 import type { Broker } from './variants.js';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const PARTS = ['micro', 'throughput', 'memory', 'worst-case'];
+const PARTS = ['micro', 'throughput', 'memory', 'worst-case', 'sampling'];
 const only = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(','));
 const brokers = (process.env.BENCH_BROKERS ?? 'kafka,rabbitmq,nsq').split(',') as Broker[];
 const endpoints: Endpoints = {
@@ -33,6 +33,8 @@ const { runMicro } = await import('./micro.js');
 const micro = only.has('micro') ? (log('micro benchmarks…'), await runMicro()) : [];
 const { runWorstCase } = await import('./worst-case.js');
 const worstCase = only.has('worst-case') ? (log('worst-case messages…'), runWorstCase(log)) : [];
+const { runSampling } = await import('./sampling.js');
+const sampling = only.has('sampling') ? (log('backlog sampling…'), await runSampling(endpoints.nsqdTcpAddress, log)) : undefined;
 const throughput = only.has('throughput') ? (log('end to end throughput…'), await runThroughput(brokers, endpoints, { ...settings, log })) : [];
 const memory: MemoryRow[] = [];
 if (only.has('memory')) {
@@ -44,7 +46,7 @@ if (only.has('memory')) {
   }
 }
 
-const report = await renderReport({ micro, throughput, memory, worstCase, settings, endpoints });
+const report = await renderReport({ micro, throughput, memory, worstCase, sampling, settings, endpoints });
 console.log(`\n${report}`);
 if (PARTS.every((part) => only.has(part)) && process.env.BENCH_WRITE !== '0') {
   const file = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
