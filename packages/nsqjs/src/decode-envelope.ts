@@ -4,6 +4,13 @@ import type { DecodedEnvelope } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * The headers a reader decodes: tracehop writes at most a few dozen (trace headers, and up to
+ * 64 `uberctx-*` baggage entries), and W3C baggage is at most 64 members; a crafted envelope of
+ * 65 535 headers must not cost a reader tens of milliseconds (issue 14).
+ */
+export const MAX_DECODED_HEADERS = 256;
+
 function u16(data: Buffer, offset: number): number {
   return (data[offset]! << 8) | data[offset + 1]!;
 }
@@ -74,6 +81,15 @@ function parseHeaderBlock(data: Buffer, start: number, end: number): Record<stri
     const keyLength = u16(data, offset);
     offset += 2;
     if (keyLength === 0 || offset + keyLength + 2 > end) return undefined;
+    if (i >= MAX_DECODED_HEADERS) {
+      // Past the headers a reader uses (docs/nsq-envelope.md §5, step 7.3): only the frame is
+      // walked, so that no body makes a reader build more than MAX_DECODED_HEADERS strings.
+      offset += keyLength;
+      const skippedValue = u16(data, offset);
+      offset += 2 + skippedValue;
+      if (offset > end) return undefined;
+      continue;
+    }
     const key = knownKey(data, offset, offset + keyLength) ?? utf8(data, offset, offset + keyLength);
     offset += keyLength;
     const valueLength = u16(data, offset);
