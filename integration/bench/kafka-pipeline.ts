@@ -4,6 +4,7 @@ import { instrumentConsumer, instrumentProducer } from '@tracehop/kafkajs';
 import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as KafkaJsInstrumentationModule from '@opentelemetry/instrumentation-kafkajs';
 import type * as KafkaJs from 'kafkajs';
+import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
 
@@ -17,6 +18,7 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
     const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof KafkaJsInstrumentationModule;
     registerInstrumentations({ instrumentations: [new KafkaJsInstrumentation()] });
   }
+  if (setupOf(variant).instrumentation) registerTracehopInstrumentation('kafka');
   const { Kafka, logLevel } = require('kafkajs') as typeof KafkaJs;
   const kafka = new Kafka({ clientId: 'bench', brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
   const topic = `bench-${randomUUID()}`;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
 import type * as Nsqjs from 'nsqjs';
+import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
 
@@ -9,6 +10,7 @@ const require = createRequire(import.meta.url);
 const BATCH = 250;
 
 export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions): Promise<Pipeline> {
+  if (setupOf(variant).instrumentation) registerTracehopInstrumentation('nsq');
   const nsq = require('nsqjs') as typeof Nsqjs;
   const [host, port] = endpoints.nsqdTcpAddress.split(':') as [string, string];
   const topic = `bench-${randomUUID().slice(0, 12)}`;

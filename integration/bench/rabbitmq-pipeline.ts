@@ -3,6 +3,7 @@ import { instrumentChannel } from '@tracehop/amqplib';
 import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as AmqplibInstrumentationModule from '@opentelemetry/instrumentation-amqplib';
 import type * as Amqplib from 'amqplib';
+import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
 
@@ -14,6 +15,7 @@ export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOpt
     const { AmqplibInstrumentation } = require('@opentelemetry/instrumentation-amqplib') as typeof AmqplibInstrumentationModule;
     registerInstrumentations({ instrumentations: [new AmqplibInstrumentation()] });
   }
+  if (setupOf(variant).instrumentation) registerTracehopInstrumentation('rabbitmq');
   const amqp = require('amqplib') as typeof Amqplib;
   const connection = await amqp.connect(endpoints.amqpUrl);
   const { tracehop, spans } = setupOf(variant);

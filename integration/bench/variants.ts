@@ -6,6 +6,9 @@
  * `-metrics` variants run the same with an SDK MeterProvider registered, so that metrics are
  * recorded (tracehop's and, for `official-metrics`, the official instrumentation's own);
  * `tracehop-metrics` is propagate-only plus metrics: the cost of metrics alone.
+ * `tracehop-instrumentation` is `tracehop-spans` through the other door: the app wraps
+ * nothing, the drop-in instrumentation (registered before the client library is loaded)
+ * traces every client it creates — its per-message cost, side by side with the wrappers'.
  */
 export type Variant =
   | 'raw'
@@ -14,6 +17,7 @@ export type Variant =
   | 'tracehop-metrics'
   | 'tracehop-spans'
   | 'tracehop-spans-metrics'
+  | 'tracehop-instrumentation'
   | 'official'
   | 'official-metrics';
 
@@ -21,21 +25,23 @@ export type Variant =
 export const WITH_METRICS: readonly Variant[] = ['tracehop-metrics', 'tracehop-spans-metrics', 'official-metrics'];
 
 /** What a pipeline wraps its clients with, for a variant. */
-export function setupOf(variant: Variant): { tracehop: boolean; spans: boolean; official: boolean } {
+export function setupOf(variant: Variant): { tracehop: boolean; spans: boolean; official: boolean; instrumentation: boolean } {
   return {
-    tracehop: variant.startsWith('tracehop-'),
+    // The wrappers, called by the pipeline on the clients it creates.
+    tracehop: variant.startsWith('tracehop-') && variant !== 'tracehop-instrumentation',
     spans: variant === 'tracehop-spans' || variant === 'tracehop-spans-metrics',
+    instrumentation: variant === 'tracehop-instrumentation',
     official: variant === 'official' || variant === 'official-metrics',
   };
 }
 export type Broker = 'kafka' | 'rabbitmq' | 'nsq';
 
 export const VARIANTS_BY_BROKER: Record<Broker, Variant[]> = {
-  kafka: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'official', 'official-metrics'],
+  kafka: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'official', 'official-metrics'],
   // instrumentation-amqplib records no metrics: official-metrics would measure nothing more.
-  rabbitmq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'official'],
+  rabbitmq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'official'],
   // No official OpenTelemetry instrumentation exists for nsqjs.
-  nsq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics'],
+  nsq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation'],
 };
 
 export interface WorkerRequest {
