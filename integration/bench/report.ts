@@ -10,7 +10,6 @@ import { formatRatio } from './ratio.js';
 import { renderSampling, type SamplingBench } from './sampling-report.js';
 import { renderWorstCase, type WorstCaseRow } from './worst-case-report.js';
 import { renderInstrumentationCost } from './instrumentation-report.js';
-import { renderInstrumentationCost } from './instrumentation-report.js';
 
 const require = createRequire(import.meta.url);
 
@@ -164,7 +163,6 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
   }
 
   push(...renderMetricsCost(throughput));
-  push(...renderInstrumentationCost(throughput));
   push(...renderInstrumentationCost(throughput));
 
   if (memory.length > 0) {

@@ -27,8 +27,9 @@ function runMessageWork<T>(entry: BatchEntry, batch: Batch, message: KafkaMessag
     base: entry.context,
     links: asChild && entry.span !== undefined ? [{ context: entry.span.spanContext() }] : undefined,
     hookInfo: { topic: batch.topic, partition: batch.partition, message, batch } satisfies KafkaConsumeInfo,
+    withoutSpan: !wantSpan,
   };
-  return processMessage(resolved, { ...init, withoutSpan: !wantSpan }, fn);
+  return processMessage(resolved, init, fn);
 }
 
 /**
