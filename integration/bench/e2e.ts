@@ -52,6 +52,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** `list` rotated left by `by` places. */
 const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
 
+/** The variants run for a broker: all of them, or those named in BENCH_VARIANTS (a partial run). */
+export function variantsOf(broker: Broker): Variant[] {
+  const only = process.env.BENCH_VARIANTS?.split(',');
+  return only === undefined ? VARIANTS_BY_BROKER[broker] : VARIANTS_BY_BROKER[broker].filter((variant) => only.includes(variant));
+}
+
 /**
  * Produce + consume `messages` messages of `size` bytes per variant, variants interleaved in
  * each repetition (raw, tracehop, official, raw, …) so that drift in a shared machine's load
@@ -66,7 +72,7 @@ export async function runThroughput(
   const samples = new Map<string, { perSecond: number[]; cpu: number[] }>();
   for (let repetition = 1; repetition <= repetitions; repetition++) {
     for (const broker of brokers) {
-      for (const variant of rotate(VARIANTS_BY_BROKER[broker], repetition - 1)) {
+      for (const variant of rotate(variantsOf(broker), repetition - 1)) {
         const result = await runWorker({ broker, variant, messages, size }, endpoints);
         const key = `${broker}/${variant}`;
         const entry = samples.get(key) ?? { perSecond: [], cpu: [] };
@@ -81,7 +87,7 @@ export async function runThroughput(
     }
   }
   return brokers.flatMap((broker) =>
-    VARIANTS_BY_BROKER[broker].map((variant) => {
+    variantsOf(broker).map((variant) => {
       const { perSecond, cpu } = samples.get(`${broker}/${variant}`)!;
       return { broker, variant, samples: perSecond, median: median(perSecond), cpuSamples: cpu, cpuMedian: median(cpu) };
     }),

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { context, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
 import { instrumentConsumer, instrumentProducer } from '@tracehop/kafkajs';
 import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as KafkaJsInstrumentationModule from '@opentelemetry/instrumentation-kafkajs';
 import type * as KafkaJs from 'kafkajs';
+import { FIXED_TRACEPARENT, startProcess, startSend } from './handrolled.js';
 import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
@@ -27,10 +29,11 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
   await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   await admin.disconnect();
 
-  const { tracehop, spans } = setupOf(variant);
+  const { tracehop, spans, handrolled, rawHeader } = setupOf(variant);
+  const groupId = `bench-${randomUUID()}`;
   const options = { spans };
   let producer = kafka.producer();
-  let consumer = kafka.consumer({ groupId: `bench-${randomUUID()}`, maxBytesPerPartition: 4 << 20 });
+  let consumer = kafka.consumer({ groupId, maxBytesPerPartition: 4 << 20 });
   if (tracehop) {
     producer = instrumentProducer(producer, options);
     consumer = instrumentConsumer(consumer, options);
@@ -39,10 +42,30 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
   await Promise.all([producer.connect(), consumer.connect()]);
   await consumer.subscribe({ topic, fromBeginning: true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const handler = async () => {
+    countdown.consumed();
+  };
   await consumer.run({
-    eachMessage: async () => {
-      countdown.consumed();
-    },
+    eachMessage: handrolled
+      ? async ({ topic: from, partition, message }) => {
+          const attributes: Attributes = {
+            'messaging.consumer.group.name': groupId,
+            'messaging.destination.partition.id': String(partition),
+            'messaging.kafka.offset': Number(message.offset),
+          };
+          if (message.key !== null) attributes['messaging.kafka.message.key'] = message.key.toString();
+          const { span, context: processContext } = startProcess(from, 'kafka', message.headers, attributes);
+          try {
+            await context.with(processContext, handler);
+          } catch (error) {
+            span.recordException(error as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        }
+      : handler,
   });
   await joined;
 
@@ -52,10 +75,18 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
       const done = countdown.expect(count);
       for (let offset = 0; offset < count; offset += BATCH) {
         const messages = [];
+        const sends: Span[] = [];
         for (let i = 0; i < Math.min(BATCH, count - offset); i++) {
-          messages.push({ value: payload(size, sent++), headers: { 'content-type': 'application/octet-stream' } });
+          const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+          if (rawHeader) headers.traceparent = FIXED_TRACEPARENT;
+          if (handrolled) sends.push(startSend(topic, 'kafka', headers));
+          messages.push({ value: payload(size, sent++), headers });
         }
-        await producer.send({ topic, messages });
+        try {
+          await producer.send({ topic, messages });
+        } finally {
+          for (const span of sends) span.end();
+        }
       }
       await done;
     },

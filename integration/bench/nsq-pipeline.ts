@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
+import { context } from '@opentelemetry/api';
+import { decodeEnvelope, encodeEnvelope, instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
 import type * as Nsqjs from 'nsqjs';
+import { FIXED_TRACEPARENT, startProcess, startSend } from './handrolled.js';
 import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
@@ -14,7 +16,7 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
   const nsq = require('nsqjs') as typeof Nsqjs;
   const [host, port] = endpoints.nsqdTcpAddress.split(':') as [string, string];
   const topic = `bench-${randomUUID().slice(0, 12)}`;
-  const { tracehop, spans } = setupOf(variant);
+  const { tracehop, spans, handrolled, rawHeader } = setupOf(variant);
   const options = { spans };
   let writer = new nsq.Writer(host, Number(port));
   if (tracehop) writer = instrumentWriter(writer, options);
@@ -34,10 +36,30 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
   });
   if (tracehop) reader = instrumentReader(reader, options);
   const countdown = new Countdown();
-  reader.on('message', (message) => {
+  const handler = (message: Nsqjs.Message, _body: Buffer) => {
     message.finish();
     countdown.consumed();
-  });
+  };
+  if (handrolled) {
+    reader.on('message', (message) => {
+      const decoded = decodeEnvelope(message.body);
+      const { span, context: processContext } = startProcess(topic, 'nsq', decoded?.headers, {
+        'messaging.consumer.group.name': 'bench',
+        'messaging.message.id': message.id,
+        'messaging.nsq.message.attempts': message.attempts,
+      });
+      // The handler finishes synchronously: the span ends at settlement, right after it.
+      try {
+        context.with(processContext, handler, undefined, message, decoded?.body ?? message.body);
+      } finally {
+        span.end();
+      }
+    });
+  } else if (rawHeader) {
+    reader.on('message', (message) => handler(message, decodeEnvelope(message.body)?.body ?? message.body));
+  } else {
+    reader.on('message', (message) => handler(message, message.body));
+  }
   // Create the topic before the reader subscribes, so the first messages are not dropped.
   await new Promise<void>((resolve, reject) => writer.publish(topic, [Buffer.from('warm')], (error) => (error ? reject(error) : resolve())));
   const warmedUp = countdown.expect(1);
@@ -50,8 +72,24 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
       const done = countdown.expect(count);
       for (let offset = 0; offset < count; offset += BATCH) {
         const batch: Buffer[] = [];
-        for (let i = 0; i < Math.min(BATCH, count - offset); i++) batch.push(payload(size, sent++));
-        await new Promise<void>((resolve, reject) => writer.publish(topic, batch, (error) => (error ? reject(error) : resolve())));
+        const sends = [];
+        for (let i = 0; i < Math.min(BATCH, count - offset); i++) {
+          const body = payload(size, sent++);
+          if (rawHeader) {
+            batch.push(encodeEnvelope(body, { traceparent: FIXED_TRACEPARENT }));
+          } else if (handrolled) {
+            const headers: Record<string, string> = {};
+            sends.push(startSend(topic, 'nsq', headers, { 'server.address': host, 'server.port': Number(port) }));
+            batch.push(encodeEnvelope(body, headers));
+          } else {
+            batch.push(body);
+          }
+        }
+        try {
+          await new Promise<void>((resolve, reject) => writer.publish(topic, batch, (error) => (error ? reject(error) : resolve())));
+        } finally {
+          for (const span of sends) span.end();
+        }
       }
       await done;
     },

@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module';
+import { context } from '@opentelemetry/api';
 import { instrumentChannel } from '@tracehop/amqplib';
 import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as AmqplibInstrumentationModule from '@opentelemetry/instrumentation-amqplib';
 import type * as Amqplib from 'amqplib';
+import { FIXED_TRACEPARENT, startProcess, startSend } from './handrolled.js';
 import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
@@ -18,7 +20,7 @@ export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOpt
   if (setupOf(variant).instrumentation) registerTracehopInstrumentation('rabbitmq');
   const amqp = require('amqplib') as typeof Amqplib;
   const connection = await amqp.connect(endpoints.amqpUrl);
-  const { tracehop, spans } = setupOf(variant);
+  const { tracehop, spans, handrolled, rawHeader } = setupOf(variant);
   const options = { spans };
   const wrap = (channel: Amqplib.Channel) => (tracehop ? instrumentChannel(channel, options) : channel);
   const publisher = wrap(await connection.createChannel());
@@ -26,18 +28,40 @@ export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOpt
   const { queue } = await consumer.assertQueue('', { exclusive: true, autoDelete: true });
   await consumer.prefetch(1_000);
   const countdown = new Countdown();
-  await consumer.consume(queue, (message) => {
+  const handler = (message: Amqplib.ConsumeMessage | null) => {
     if (message === null) return;
     consumer.ack(message);
     countdown.consumed();
-  });
+  };
+  await consumer.consume(
+    queue,
+    handrolled
+      ? (message) => {
+          if (message === null) return;
+          const { span, context: processContext } = startProcess(queue, 'rabbitmq', message.properties.headers, {
+            'messaging.rabbitmq.destination.routing_key': message.fields.routingKey,
+            'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
+          });
+          // The handler acks synchronously: the span ends at settlement, right after it.
+          try {
+            context.with(processContext, handler, undefined, message);
+          } finally {
+            span.end();
+          }
+        }
+      : handler,
+  );
 
   let sent = 0;
   return {
     async run(count) {
       const done = countdown.expect(count);
       for (let i = 0; i < count; i++) {
-        const ok = publisher.sendToQueue(queue, payload(size, sent++), { headers: { 'content-type': 'application/octet-stream' } });
+        const headers: Record<string, unknown> = { 'content-type': 'application/octet-stream' };
+        if (rawHeader) headers.traceparent = FIXED_TRACEPARENT;
+        const span = handrolled ? startSend(queue, 'rabbitmq', headers, { 'messaging.rabbitmq.destination.routing_key': queue }) : undefined;
+        const ok = publisher.sendToQueue(queue, payload(size, sent++), { headers });
+        span?.end();
         if (!ok) await new Promise((resolve) => publisher.once('drain', resolve));
       }
       await done;

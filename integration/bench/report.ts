@@ -10,6 +10,7 @@ import { formatRatio } from './ratio.js';
 import { renderSampling, type SamplingBench } from './sampling-report.js';
 import { renderWorstCase, type WorstCaseRow } from './worst-case-report.js';
 import { renderInstrumentationCost } from './instrumentation-report.js';
+import { renderFloor } from './floor-report.js';
 
 const require = createRequire(import.meta.url);
 
@@ -162,6 +163,7 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
     push('');
   }
 
+  push(...renderFloor(throughput));
   push(...renderMetricsCost(throughput));
   push(...renderInstrumentationCost(throughput));
 

@@ -9,15 +9,23 @@
  * `tracehop-instrumentation` is `tracehop-spans` through the other door: the app wraps
  * nothing, the drop-in instrumentation (registered before the client library is loaded)
  * traces every client it creates — its per-message cost, side by side with the wrappers'.
+ * `handrolled` is the floor a careful user would write by hand (issue 18): the stock W3C
+ * propagators registered as NodeSDK registers them, one PRODUCER span per message injected
+ * into its headers (NSQ: an envelope built with `encodeEnvelope`), one CONSUMER span per
+ * message around the handler, ended at settlement. `raw-header` is the raw client under the
+ * context manager carrying the same header bytes by hand (a fixed traceparent; NSQ: the
+ * envelope, decoded on delivery): what propagate-only mode cannot avoid doing.
  */
 export type Variant =
   | 'raw'
   | 'raw-context'
+  | 'raw-header'
   | 'tracehop-nospans'
   | 'tracehop-metrics'
   | 'tracehop-spans'
   | 'tracehop-spans-metrics'
   | 'tracehop-instrumentation'
+  | 'handrolled'
   | 'official'
   | 'official-metrics';
 
@@ -25,8 +33,17 @@ export type Variant =
 export const WITH_METRICS: readonly Variant[] = ['tracehop-metrics', 'tracehop-spans-metrics', 'official-metrics'];
 
 /** What a pipeline wraps its clients with, for a variant. */
-export function setupOf(variant: Variant): { tracehop: boolean; spans: boolean; official: boolean; instrumentation: boolean } {
+export function setupOf(variant: Variant): {
+  tracehop: boolean;
+  spans: boolean;
+  official: boolean;
+  instrumentation: boolean;
+  handrolled: boolean;
+  rawHeader: boolean;
+} {
   return {
+    handrolled: variant === 'handrolled',
+    rawHeader: variant === 'raw-header',
     // The wrappers, called by the pipeline on the clients it creates.
     tracehop: variant.startsWith('tracehop-') && variant !== 'tracehop-instrumentation',
     spans: variant === 'tracehop-spans' || variant === 'tracehop-spans-metrics',
@@ -37,11 +54,11 @@ export function setupOf(variant: Variant): { tracehop: boolean; spans: boolean; 
 export type Broker = 'kafka' | 'rabbitmq' | 'nsq';
 
 export const VARIANTS_BY_BROKER: Record<Broker, Variant[]> = {
-  kafka: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'official', 'official-metrics'],
+  kafka: ['raw', 'raw-context', 'raw-header', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'handrolled', 'official', 'official-metrics'],
   // instrumentation-amqplib records no metrics: official-metrics would measure nothing more.
-  rabbitmq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'official'],
+  rabbitmq: ['raw', 'raw-context', 'raw-header', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'handrolled', 'official'],
   // No official OpenTelemetry instrumentation exists for nsqjs.
-  nsq: ['raw', 'raw-context', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation'],
+  nsq: ['raw', 'raw-context', 'raw-header', 'tracehop-nospans', 'tracehop-metrics', 'tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'handrolled'],
 };
 
 export interface WorkerRequest {

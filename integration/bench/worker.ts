@@ -11,9 +11,9 @@ import { WITH_METRICS, type WorkerRequest, type WorkerResult } from './variants.
 const request = JSON.parse(process.argv[2] ?? '{}') as WorkerRequest;
 const endpoints = JSON.parse(process.env.BENCH_ENDPOINTS ?? '{}') as PipelineOptions['endpoints'];
 
-const withSpans = ['tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'official', 'official-metrics'];
+const withSpans = ['tracehop-spans', 'tracehop-spans-metrics', 'tracehop-instrumentation', 'handrolled', 'official', 'official-metrics'];
 const sdk = withSpans.includes(request.variant) ? installSdk() : undefined;
-if (['tracehop-nospans', 'tracehop-metrics', 'raw-context'].includes(request.variant)) installContextManager();
+if (['tracehop-nospans', 'tracehop-metrics', 'raw-context', 'raw-header'].includes(request.variant)) installContextManager();
 const meterSdk = WITH_METRICS.includes(request.variant) ? installMeterSdk() : undefined;
 
 const factories = { kafka: kafkaPipeline, rabbitmq: rabbitmqPipeline, nsq: nsqPipeline };
