@@ -1,9 +1,11 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { INSTRUMENTATION_GATE, resolveOptions } from '../src/index.js';
+import { INSTRUMENTATION_GATE, resolveOptions, type TracehopClientOptions } from '../src/index.js';
 import { createTestTracing } from './support/otel.js';
 
 const scope = { name: 'test', version: '0' };
+/** Options carrying an instrumentation's switch (not a documented option: a symbol key). */
+const gated = (options: object) => options as TracehopClientOptions<unknown, unknown>;
 const sampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 });
 
 describe('the instrumentation gate in resolved options', () => {
@@ -15,7 +17,7 @@ describe('the instrumentation gate in resolved options', () => {
   it('follows the switch per read: tracer, formats and owned headers off while closed', () => {
     const { provider } = createTestTracing();
     let open = true;
-    const resolved = resolveOptions({ tracerProvider: provider, propagator: 'tracecontext', inbound: 'link', [INSTRUMENTATION_GATE]: () => open }, scope);
+    const resolved = resolveOptions(gated({ tracerProvider: provider, propagator: 'tracecontext', inbound: 'link', [INSTRUMENTATION_GATE]: () => open }), scope);
     const carrier: Record<string, string> = {};
     resolved.propagation.current().injector.inject(sampled, carrier, { set: (c, k, v) => (c[k] = v) });
     expect(Object.keys(carrier)).toEqual(['traceparent']);
