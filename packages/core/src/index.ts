@@ -96,7 +96,19 @@ export { instrumentationClientOptions } from './instrumentation/client-options.j
 export { isReplacement, originalOf, replaceExport, restoreExport } from './instrumentation/module-exports.js';
 
 export {
+  ENV_SEMCONV_STABILITY_OPT_IN,
+  RENAMED_MESSAGING_ATTRIBUTES,
+  SemconvStability,
+  addDeprecatedNames,
+  messagingNames,
+  messagingSemconvMode,
+} from './semconv-stability.js';
+export type { MessagingNames, MessagingSemconvMode } from './semconv-stability.js';
+export {
   ATTR_ERROR_TYPE,
+  ATTR_KAFKA_MESSAGE_KEY,
+  ATTR_KAFKA_MESSAGE_TOMBSTONE,
+  ATTR_KAFKA_OFFSET,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_CLIENT_ID,
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -118,6 +130,9 @@ export {
   ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG,
   ATTR_MESSAGING_RABBITMQ_ROUTING_KEY,
   ATTR_MESSAGING_SYSTEM,
+  ATTR_MESSAGING_SYSTEM_NAME,
+  ATTR_RABBITMQ_DESTINATION_ROUTING_KEY,
+  ATTR_RABBITMQ_MESSAGE_DELIVERY_TAG,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ERROR_TYPE_OTHER,

@@ -6,6 +6,7 @@ import { MeterSource } from './metrics/meter-source.js';
 import { gateResolvedOptions } from './instrumentation-gate.js';
 import { PropagationSource } from './propagation-choice.js';
 import type { PropagatorSettings } from './propagation/propagator-registry.js';
+import { SemconvStability, type MessagingNames } from './semconv-stability.js';
 
 /** The options of one wrapper, validated and with every default applied. */
 export interface ResolvedOptions {
@@ -26,6 +27,11 @@ export interface ResolvedOptions {
   readonly batchSpans: BatchSpans;
   readonly publishHook: MessagingHook<never> | undefined;
   readonly consumeHook: MessagingHook<never> | undefined;
+  /**
+   * The keys of the attributes semconv v1.45.0 renamed, per `OTEL_SEMCONV_STABILITY_OPT_IN`,
+   * read on this client's first use and kept (semconv-stability.ts).
+   */
+  readonly semconv: MessagingNames;
 }
 
 /** Identifies the instrumentation that creates spans (the tracer's scope). */
@@ -88,6 +94,7 @@ export function resolveOptions<P, C>(
     throw new TypeError('tracehop: `meterProvider` must be a MeterProvider');
   }
   const source = new PropagationSource(opts.propagator, opts.extract, settings, watchEnvironment);
+  const stability = new SemconvStability();
   return gateResolvedOptions(opts, {
     propagation: source,
     get injector() {
@@ -106,5 +113,8 @@ export function resolveOptions<P, C>(
     batchSpans: validateBatchSpans((opts as { batchSpans?: unknown }).batchSpans),
     publishHook: validateHook(opts.publishHook, 'publishHook'),
     consumeHook: validateHook(opts.consumeHook, 'consumeHook'),
+    get semconv() {
+      return stability.current();
+    },
   });
 }
