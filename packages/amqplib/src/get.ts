@@ -18,8 +18,9 @@ const CALLBACK = 2;
  */
 function recordGet(measure: OperationMeasure, destination: Destination, delivered: DeliveredMessage | undefined, error: unknown, state: ChannelState): void {
   const server = state.server();
-  const consumed = metricAttributes('receive', destination, server);
-  measure.received(metricAttributes('receive', destination, server, true), consumed, delivered === undefined ? 0 : 1, error);
+  const names = state.instrumentation.resolved.semconv;
+  const consumed = metricAttributes(names, 'receive', destination, server);
+  measure.received(metricAttributes(names, 'receive', destination, server, true), consumed, delivered === undefined ? 0 : 1, error);
   if (delivered !== undefined) measure.waited(consumed, amqpTimestamp(delivered));
 }
 
@@ -47,7 +48,7 @@ function receiver(state: ChannelState, queue: string): (error: unknown, message?
           : consumerDestination(text(delivered.fields?.exchange), text(delivered.fields?.routingKey), queue);
       const { span, context } = startReceiveSpan(resolved, {
         name: spanName('receive', queueDestination(queue)),
-        attributes: () => consumerAttributes('receive', destination, delivered, state.server()),
+        attributes: () => consumerAttributes(resolved.semconv, 'receive', destination, delivered, state.server()),
         inbound: extractInbound(resolved, delivered?.properties?.headers),
         caller,
         startTime: started,

@@ -3,8 +3,9 @@ import {
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
   MESSAGING_SYSTEM,
+  addDeprecatedNames,
+  type MessagingNames,
   type MessagingOperationType,
 } from '@tracehop/core';
 import type { Destination } from './destination.js';
@@ -17,17 +18,19 @@ import type { Destination } from './destination.js';
  * out, as they leave it out of span names. Built only when metrics are recorded.
  */
 export function metricAttributes(
+  names: MessagingNames,
   operation: 'send' | 'receive' | 'process',
   destination: Destination,
   server: Attributes,
   withType = false,
 ): Attributes {
-  const attributes: Attributes = { [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.rabbitmq, [ATTR_MESSAGING_OPERATION_NAME]: operation };
+  const attributes: Attributes = { [ATTR_MESSAGING_OPERATION_NAME]: operation };
+  attributes[names.system] = MESSAGING_SYSTEM.rabbitmq;
   // Only messaging.client.operation.duration lists messaging.operation.type.
   if (withType) attributes[ATTR_MESSAGING_OPERATION_TYPE] = operation satisfies MessagingOperationType;
   if (!destination.anonymous && !destination.temporary && destination.name !== '') attributes[ATTR_MESSAGING_DESTINATION_NAME] = destination.name;
   for (const key in server) attributes[key] = server[key];
-  return attributes;
+  return addDeprecatedNames(names, attributes);
 }
 
 /** AMQP 0-9-1 timestamps are POSIX seconds; below this, a value is taken as seconds. */

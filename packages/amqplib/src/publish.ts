@@ -48,9 +48,9 @@ function prepare(state: ChannelState, args: unknown[]): Prepared | undefined {
     const destination = producerDestination(exchange, routingKey);
     publication = new Publication(resolved, {
       name: spanName('send', destination),
-      attributes: () => producerAttributes(destination, routingKey, args[OPTIONS], state.server()),
+      attributes: () => producerAttributes(resolved.semconv, destination, routingKey, args[OPTIONS], state.server()),
       count: 1,
-      metrics: () => ({ operation: metricAttributes('send', destination, state.server(), true) }),
+      metrics: () => ({ operation: metricAttributes(resolved.semconv, 'send', destination, state.server(), true) }),
     });
     // One message: the `send` span's own context (a batch would describe its `create` spans).
     const context = publication.contextFor();

@@ -7,10 +7,9 @@ import {
   ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG,
-  ATTR_MESSAGING_RABBITMQ_ROUTING_KEY,
-  ATTR_MESSAGING_SYSTEM,
   MESSAGING_SYSTEM,
+  addDeprecatedNames,
+  type MessagingNames,
   type MessagingOperationType,
 } from '@tracehop/core';
 import type { Destination } from './destination.js';
@@ -38,8 +37,11 @@ export function text(value: unknown): string {
 /**
  * The attributes every RabbitMQ span shares (messaging spans + the RabbitMQ page of the
  * semantic conventions): system, operation, destination and routing key, ids, broker address.
+ * System, routing key and delivery tag under the names `names` gives (semconv v1.45.0 renamed
+ * them; `OTEL_SEMCONV_STABILITY_OPT_IN`).
  */
 function messagingAttributes(
+  names: MessagingNames,
   operationType: MessagingOperationType,
   destination: Destination,
   routingKey: string,
@@ -47,15 +49,16 @@ function messagingAttributes(
   server: Attributes,
 ): Attributes {
   const attributes: Attributes = {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.rabbitmq,
     [ATTR_MESSAGING_OPERATION_TYPE]: operationType,
     [ATTR_MESSAGING_OPERATION_NAME]: operationType,
   };
+  // Set after the literal: a computed key inside it would cost the literal its fast path.
+  attributes[names.system] = MESSAGING_SYSTEM.rabbitmq;
   if (destination.name !== '') attributes[ATTR_MESSAGING_DESTINATION_NAME] = destination.name;
   if (destination.anonymous) attributes[ATTR_MESSAGING_DESTINATION_ANONYMOUS] = true;
   if (destination.temporary) attributes[ATTR_MESSAGING_DESTINATION_TEMPORARY] = true;
   // Conditionally required "if not empty" (RabbitMQ page).
-  if (routingKey !== '') attributes[ATTR_MESSAGING_RABBITMQ_ROUTING_KEY] = routingKey;
+  if (routingKey !== '') attributes[names.rabbitmqRoutingKey] = routingKey;
   if (properties != null) {
     const messageId = text(properties.messageId);
     const correlationId = text(properties.correlationId);
@@ -69,23 +72,26 @@ function messagingAttributes(
 
 /** Attributes of a `send` span, from `publish`'s arguments. */
 export function producerAttributes(
+  names: MessagingNames,
   destination: Destination,
   routingKey: string,
   options: unknown,
   server: Attributes,
 ): Attributes {
   const properties = options !== null && typeof options === 'object' ? (options as MessageProperties) : undefined;
-  return messagingAttributes('send', destination, routingKey, properties, server);
+  return addDeprecatedNames(names, messagingAttributes(names, 'send', destination, routingKey, properties, server));
 }
 
 /** Attributes of a `process` (consume) or `receive` (get) span, from the delivered message. */
 export function consumerAttributes(
+  names: MessagingNames,
   operationType: 'process' | 'receive',
   destination: Destination,
   message: DeliveredMessage | undefined,
   server: Attributes,
 ): Attributes {
   const attributes = messagingAttributes(
+    names,
     operationType,
     destination,
     text(message?.fields?.routingKey),
@@ -94,6 +100,6 @@ export function consumerAttributes(
   );
   const tag = message?.fields?.deliveryTag;
   // Conditionally required "when available" (RabbitMQ page).
-  if (typeof tag === 'number') attributes[ATTR_MESSAGING_RABBITMQ_DELIVERY_TAG] = tag;
-  return attributes;
+  if (typeof tag === 'number') attributes[names.rabbitmqDeliveryTag] = tag;
+  return addDeprecatedNames(names, attributes);
 }

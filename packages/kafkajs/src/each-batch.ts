@@ -3,6 +3,7 @@ import { context as contextApi, diag } from '@opentelemetry/api';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   NO_INBOUND,
+  addDeprecatedNames,
   ProcessMeasure,
   runHookSafely,
   runInSpan,
@@ -34,11 +35,11 @@ function startBatch(state: ConsumerState, payload: EachBatchPayload): BatchEntry
       const { spanContext } = inboundOf(entry, message);
       if (spanContext === undefined) continue;
       const attributes = {};
-      addOffsetAttribute(attributes, message.offset);
-      links.push({ context: spanContext, attributes });
+      addOffsetAttribute(resolved.semconv, attributes, message.offset);
+      links.push({ context: spanContext, attributes: addDeprecatedNames(resolved.semconv, attributes) });
     }
   }
-  const attributes = processAttributes(state, batch.topic, batch.partition);
+  const attributes = addDeprecatedNames(resolved.semconv, processAttributes(state, batch.topic, batch.partition));
   attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = batch.messages.length;
   const { span, context } = startConsumerSpan(resolved, { name: `process ${batch.topic}`, attributes, inbound: NO_INBOUND, links });
   entry.span = span;

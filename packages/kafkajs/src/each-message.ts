@@ -1,7 +1,6 @@
 import { processMessage } from '@tracehop/core';
 import type { EachMessageHandler, EachMessagePayload } from 'kafkajs';
-import { processAttributes, type ConsumerState } from './consumer.js';
-import { addMessageAttributes, addOffsetAttribute } from './message-attributes.js';
+import { messageProcessAttributes, type ConsumerState } from './consumer.js';
 import { processMetricAttributes, recordTimestamp } from './metric-attributes.js';
 import type { KafkaConsumeInfo } from './types.js';
 
@@ -21,12 +20,7 @@ export function traceEachMessage(state: ConsumerState, handler: EachMessageHandl
       resolved,
       {
         name: `process ${topic}`,
-        attributes: () => {
-          const attributes = processAttributes(state, topic, partition);
-          addMessageAttributes(attributes, message.key, message.value);
-          addOffsetAttribute(attributes, message.offset);
-          return attributes;
-        },
+        attributes: () => messageProcessAttributes(state, topic, partition, message),
         carrier: message?.headers,
         hookInfo: info,
         sampling: state.backlog?.seen(topic, partition, message.offset),

@@ -1,10 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_MESSAGING_CLIENT_ID,
-  ATTR_MESSAGING_SYSTEM,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  MESSAGING_SYSTEM,
   resolveOptions,
   resolveSampling,
   type ResolvedBacklogSampling,
@@ -16,7 +14,10 @@ import { INSTRUMENTATION_SCOPE } from './version.js';
 /** Everything a producer or consumer wrapper needs, worked out once when it is made. */
 export interface KafkaSettings {
   readonly resolved: ResolvedOptions;
-  /** `messaging.system`, `messaging.client.id`, `server.*`: the same on every span. */
+  /**
+   * `messaging.client.id`, `server.*`: the same on every span. Not `messaging.system`, whose
+   * name (`OTEL_SEMCONV_STABILITY_OPT_IN`) is chosen when the client is first used.
+   */
   readonly common: Readonly<Attributes>;
   /** `sampling.backlog`, validated (consumers only). */
   readonly sampling: ResolvedBacklogSampling | undefined;
@@ -49,7 +50,7 @@ export function resolveKafkaOptions(options: KafkaInstrumentationOptions | undef
   const resolved = resolveOptions(opts, INSTRUMENTATION_SCOPE);
   const clientId = optionalString(opts.clientId, 'clientId');
   const serverAddress = optionalString(opts.serverAddress, 'serverAddress');
-  const common: Attributes = { [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.kafka };
+  const common: Attributes = {};
   if (clientId !== undefined && clientId !== '') common[ATTR_MESSAGING_CLIENT_ID] = clientId;
   if (serverAddress !== undefined && serverAddress.trim() !== '') {
     const { address, port } = parseServerAddress(serverAddress);

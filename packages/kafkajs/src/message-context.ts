@@ -2,8 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { processMessage } from '@tracehop/core';
 import type { Batch, KafkaMessage } from 'kafkajs';
 import { batchEntry, inboundOf, type BatchEntry } from './batch-registry.js';
-import { processAttributes } from './consumer.js';
-import { addMessageAttributes, addOffsetAttribute } from './message-attributes.js';
+import { messageProcessAttributes } from './consumer.js';
 import type { KafkaConsumeInfo, MessageContextOptions } from './types.js';
 
 function runMessageWork<T>(entry: BatchEntry, batch: Batch, message: KafkaMessage, fn: () => T, wantSpan: boolean): T {
@@ -16,12 +15,7 @@ function runMessageWork<T>(entry: BatchEntry, batch: Batch, message: KafkaMessag
   const asChild = resolved.inbound === 'parent' && inbound.spanContext !== undefined;
   const init = {
     name: `process ${batch.topic}`,
-    attributes: () => {
-      const attributes = processAttributes(state, batch.topic, batch.partition);
-      addMessageAttributes(attributes, message.key, message.value);
-      addOffsetAttribute(attributes, message.offset);
-      return attributes;
-    },
+    attributes: () => messageProcessAttributes(state, batch.topic, batch.partition, message),
     carrier: undefined,
     inbound,
     base: entry.context,

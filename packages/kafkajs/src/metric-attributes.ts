@@ -5,11 +5,11 @@ import {
   ATTR_MESSAGING_DESTINATION_PARTITION_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
+  addDeprecatedNames,
   type PublishMetricsInit,
   type SentMessages,
 } from '@tracehop/core';
@@ -23,11 +23,14 @@ import type { KafkaSettings } from './kafka-options.js';
  */
 
 function base(settings: KafkaSettings, operation: string): Attributes {
-  const attributes: Attributes = { [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.kafka, [ATTR_MESSAGING_OPERATION_NAME]: operation };
+  const names = settings.resolved.semconv;
+  const attributes: Attributes = { [ATTR_MESSAGING_OPERATION_NAME]: operation };
+  attributes[names.system] = MESSAGING_SYSTEM.kafka;
   const { common } = settings;
   if (common[ATTR_SERVER_ADDRESS] !== undefined) attributes[ATTR_SERVER_ADDRESS] = common[ATTR_SERVER_ADDRESS];
   if (common[ATTR_SERVER_PORT] !== undefined) attributes[ATTR_SERVER_PORT] = common[ATTR_SERVER_PORT];
-  return attributes;
+  // Only messaging.system is renamed among the metric attributes: its old name, in dup mode.
+  return addDeprecatedNames(names, attributes);
 }
 
 /** One topic's messages, as `send` / `sendBatch` take them. */

@@ -8,12 +8,13 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   MESSAGING_OPERATION_TYPE,
   Publication,
+  addDeprecatedNames,
   injectMessageHeaders,
   isThenable,
 } from '@tracehop/core';
 import type { IHeaders, Message } from 'kafkajs';
 import type { KafkaSettings } from './kafka-options.js';
-import { addMessageAttributes, addOffsetAttribute } from './message-attributes.js';
+import { addMessageAttributes, addOffsetAttribute, addSystemAttribute } from './message-attributes.js';
 import { copyWithHeaders } from './message-copy.js';
 import { sendMetrics } from './metric-attributes.js';
 import type { KafkaPublishInfo } from './types.js';
@@ -92,6 +93,7 @@ function operationAttributes(settings: KafkaSettings, type: 'send' | 'create', t
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE[type],
     [ATTR_MESSAGING_OPERATION_NAME]: type,
   };
+  addSystemAttribute(settings.resolved.semconv, attributes);
   if (topic !== undefined) attributes[ATTR_MESSAGING_DESTINATION_NAME] = topic;
   return attributes;
 }
@@ -107,15 +109,16 @@ function sendAttributes(settings: KafkaSettings, shape: CallShape): Attributes {
   // semconv: messaging.batch.message_count on batch operations only; kafkajs' send is a
   // batching API, so a call is a batch unless it carries exactly one message.
   if (shape.total !== 1) attributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = shape.total;
-  else if (shape.only !== undefined) addMessageAttributes(attributes, shape.only.key, shape.only.value);
-  return attributes;
+  else if (shape.only !== undefined) addMessageAttributes(settings.resolved.semconv, attributes, shape.only.key, shape.only.value);
+  return addDeprecatedNames(settings.resolved.semconv, attributes);
 }
 
 function createSpan(settings: KafkaSettings, shape: CallShape, message: Message, topic: string | undefined) {
   const attributes = operationAttributes(settings, 'create', topic);
   const explicit = explicitPartition(message);
   if (explicit !== undefined) attributes[ATTR_MESSAGING_DESTINATION_PARTITION_ID] = explicit;
-  addMessageAttributes(attributes, message.key, message.value);
+  addMessageAttributes(settings.resolved.semconv, attributes, message.key, message.value);
+  addDeprecatedNames(settings.resolved.semconv, attributes);
   // Per-message attributes that vary within the call go on the links (semconv "Recording
   // per-message attributes on batch operations").
   const linkAttributes = shape.mixedTopics && topic !== undefined ? { [ATTR_MESSAGING_DESTINATION_NAME]: topic } : undefined;
@@ -150,7 +153,7 @@ function prepare(settings: KafkaSettings, publication: Publication, shape: CallS
 }
 
 /** Adds what only the broker's answer tells: the partition and, for one message, its offset. */
-function recordResult(publication: Publication, shape: CallShape, result: unknown): void {
+function recordResult(settings: KafkaSettings, publication: Publication, shape: CallShape, result: unknown): void {
   const span = publication.span;
   if (span === undefined || !Array.isArray(result) || result.length !== 1 || shape.topic === undefined || !isObject(result[0])) return;
   try {
@@ -160,8 +163,8 @@ function recordResult(publication: Publication, shape: CallShape, result: unknow
     }
     if (shape.total === 1) {
       const attributes: Attributes = {};
-      addOffsetAttribute(attributes, metadata.baseOffset);
-      span.setAttributes(attributes);
+      addOffsetAttribute(settings.resolved.semconv, attributes, metadata.baseOffset);
+      span.setAttributes(addDeprecatedNames(settings.resolved.semconv, attributes));
     }
   } catch (error) {
     diag.debug('tracehop: could not read the Kafka send result', error);
@@ -205,13 +208,13 @@ export function traceSend<R>(settings: KafkaSettings, groups: readonly unknown[]
   }
   if (!traced.observed) return result;
   if (!isThenable(result)) {
-    recordResult(traced, shape, result);
+    recordResult(settings, traced, shape, result);
     traced.end();
     return result;
   }
   return result.then(
     (value) => {
-      recordResult(traced, shape, value);
+      recordResult(settings, traced, shape, value);
       traced.end();
       return value;
     },

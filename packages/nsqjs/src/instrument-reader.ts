@@ -7,14 +7,15 @@ import {
   ATTR_MESSAGING_NSQ_MESSAGE_ATTEMPTS,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
+  addDeprecatedNames,
   messageStamp,
   notAClient,
   processMessage,
   proxyClient,
   resolveSampling,
+  type MessagingNames,
   type ResolvedOptions,
   type SettlementTracker,
 } from '@tracehop/core';
@@ -54,18 +55,20 @@ function unwrapBody(message: NsqMessageLike, payload: Buffer): boolean {
  * extended: copying a shared base object with `{ ...base, more }` fell on a slow path of V8
  * (adding a property to a spread copy took ~1.7 µs, most of what a delivery cost tracehop).
  */
-function processAttributes(topic: string, channel: string, temporary: boolean, message: NsqMessageLike): Attributes {
+function processAttributes(names: MessagingNames, topic: string, channel: string, temporary: boolean, message: NsqMessageLike): Attributes {
   const attributes: Attributes = {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.nsq,
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
     [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: channel,
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE.process,
     [ATTR_MESSAGING_OPERATION_NAME]: 'process',
   };
+  // `messaging.system` or `messaging.system.name` (OTEL_SEMCONV_STABILITY_OPT_IN), the only
+  // renamed attribute here; set after the literal, which a computed key would slow down.
+  attributes[names.system] = MESSAGING_SYSTEM.nsq;
   if (temporary) attributes[ATTR_MESSAGING_DESTINATION_TEMPORARY] = true;
   attributes[ATTR_MESSAGING_MESSAGE_ID] = message.id;
   attributes[ATTR_MESSAGING_NSQ_MESSAGE_ATTEMPTS] = message.attempts;
-  return attributes;
+  return addDeprecatedNames(names, attributes);
 }
 
 const delivered = messageStamp<true>('nsqjs-delivered');
@@ -97,12 +100,12 @@ function createDeliver(
       resolved,
       {
         name,
-        attributes: () => processAttributes(topic, channel, temporary, message),
+        attributes: () => processAttributes(resolved.semconv, topic, channel, temporary, message),
         carrier: headers,
         hookInfo: info,
         settlement: messageSettlement(tracker, message),
         sampling: backlog?.delivered(),
-        metricAttributes: () => metricAttributes(topic, channel),
+        metricAttributes: () => metricAttributes(resolved.semconv, topic, channel),
         publishedAt: () => nsqTimestamp(message),
       },
       () => emit.call(receiver, event, message, ...rest),

@@ -4,9 +4,10 @@ import {
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
+  addDeprecatedNames,
+  type MessagingNames,
 } from '@tracehop/core';
 
 /**
@@ -16,24 +17,27 @@ import {
  */
 
 /** A `send` (publish, MPUB, DPUB) to `topic`, for `messaging.client.operation.duration`. */
-export function sendMetricAttributes(topic: string, server: Readonly<Attributes>): Attributes {
-  return {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.nsq,
+export function sendMetricAttributes(names: MessagingNames, topic: string, server: Readonly<Attributes>): Attributes {
+  const attributes: Attributes = {
     [ATTR_MESSAGING_OPERATION_NAME]: 'send',
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE.send,
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
     ...server,
   };
+  // `messaging.system` / `messaging.system.name` per OTEL_SEMCONV_STABILITY_OPT_IN.
+  attributes[names.system] = MESSAGING_SYSTEM.nsq;
+  return addDeprecatedNames(names, attributes);
 }
 
 /** A message of `topic` processed by a reader of `channel`. */
-export function processMetricAttributes(topic: string, channel: string): Attributes {
-  return {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.nsq,
+export function processMetricAttributes(names: MessagingNames, topic: string, channel: string): Attributes {
+  const attributes: Attributes = {
     [ATTR_MESSAGING_OPERATION_NAME]: 'process',
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
     [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: channel,
   };
+  attributes[names.system] = MESSAGING_SYSTEM.nsq;
+  return addDeprecatedNames(names, attributes);
 }
 
 const NANOSECONDS_PER_MS = 1_000_000n;

@@ -5,10 +5,11 @@ import {
   ATTR_MESSAGING_DESTINATION_TEMPORARY,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
   Publication,
+  addDeprecatedNames,
+  type MessagingNames,
 } from '@tracehop/core';
 import { sendMetricAttributes } from './metric-attributes.js';
 import type { WriterSettings } from './resolve-nsq-options.js';
@@ -17,17 +18,18 @@ import type { NsqPayload, NsqPublishInfo } from './types.js';
 /** Where the writer publishes: `server.address` / `server.port`, known per writer. */
 export type ServerAttributes = Readonly<Attributes>;
 
-function attributes(topic: string, operation: 'send' | 'create', server: ServerAttributes): Attributes {
+function attributes(names: MessagingNames, topic: string, operation: 'send' | 'create', server: ServerAttributes): Attributes {
   const attrs: Attributes = {
-    [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM.nsq,
     [ATTR_MESSAGING_DESTINATION_NAME]: topic,
     [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE[operation],
     [ATTR_MESSAGING_OPERATION_NAME]: operation,
     ...server,
   };
+  // `messaging.system` / `messaging.system.name` per OTEL_SEMCONV_STABILITY_OPT_IN.
+  attrs[names.system] = MESSAGING_SYSTEM.nsq;
   // NSQ deletes an `#ephemeral` topic once its last channel is gone: a temporary destination.
   if (topic.endsWith('#ephemeral')) attrs[ATTR_MESSAGING_DESTINATION_TEMPORARY] = true;
-  return attrs;
+  return addDeprecatedNames(names, attrs);
 }
 
 /** The spans of one publish (core's Publication) and the context each message carries. */
@@ -54,16 +56,16 @@ export function startWriterSpans(
   const publication = new Publication(settings.resolved, {
     name: `send ${topic}`,
     attributes: () => {
-      const sendAttributes = attributes(topic, 'send', server);
+      const sendAttributes = attributes(settings.resolved.semconv, topic, 'send', server);
       if (count > 1) sendAttributes[ATTR_MESSAGING_BATCH_MESSAGE_COUNT] = count;
       return sendAttributes;
     },
     count,
     parent,
-    metrics: () => ({ operation: sendMetricAttributes(topic, server) }),
+    metrics: () => ({ operation: sendMetricAttributes(settings.resolved.semconv, topic, server) }),
   });
   const operation = publication.perMessage ? 'create' : 'send';
-  const createAttributes = publication.perMessage ? attributes(topic, 'create', server) : undefined;
+  const createAttributes = publication.perMessage ? attributes(settings.resolved.semconv, topic, 'create', server) : undefined;
   const contexts = new Array<Context>(count);
   for (let i = 0; i < count; i++) {
     contexts[i] = publication.contextFor(() => ({ name: `create ${topic}`, attributes: createAttributes! }));
