@@ -1,4 +1,4 @@
-import type { Counter, Histogram, Meter, MeterProvider } from '@opentelemetry/api';
+import type { Histogram, Meter, MeterProvider } from '@opentelemetry/api';
 import { diag, metrics } from '@opentelemetry/api';
 import {
   DURATION_BUCKETS,
@@ -11,12 +11,13 @@ import {
   UNIT_SECONDS,
   WAIT_BUCKETS,
 } from './metric-definitions.js';
+import { LocalCounter, type MessageCounter } from './local-counter.js';
 
 /** The instruments of one wrapper, made from one meter. */
 export interface MessagingInstruments {
   readonly operationDuration: Histogram;
-  readonly sentMessages: Counter;
-  readonly consumedMessages: Counter;
+  readonly sentMessages: MessageCounter;
+  readonly consumedMessages: MessageCounter;
   readonly processDuration: Histogram;
   readonly waitDuration: Histogram;
 }
@@ -42,7 +43,7 @@ function isNoopMeter(meter: Meter): boolean {
 function createInstruments(meter: Meter): MessagingInstruments {
   const seconds = (name: string, description: string, buckets: readonly number[]): Histogram =>
     meter.createHistogram(name, { description, unit: UNIT_SECONDS, advice: { explicitBucketBoundaries: [...buckets] } });
-  const messages = (name: string, description: string): Counter => meter.createCounter(name, { description, unit: UNIT_MESSAGES });
+  const messages = (name: string, description: string): MessageCounter => new LocalCounter(meter, name, { description, unit: UNIT_MESSAGES });
   return {
     operationDuration: seconds(
       METRIC_MESSAGING_CLIENT_OPERATION_DURATION,
