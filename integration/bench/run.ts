@@ -34,7 +34,7 @@ const micro = only.has('micro') ? (log('micro benchmarks…'), await runMicro())
 const { runWorstCase } = await import('./worst-case.js');
 const worstCase = only.has('worst-case') ? (log('worst-case messages…'), runWorstCase(log)) : [];
 const { runSampling } = await import('./sampling.js');
-const sampling = only.has('sampling') ? (log('backlog sampling…'), await runSampling(endpoints.nsqdTcpAddress, log)) : undefined;
+const sampling = only.has('sampling') ? (log('backlog sampling…'), await runSampling(endpoints.nsqdTcpAddress, endpoints.kafkaBrokers, log)) : undefined;
 const throughput = only.has('throughput') ? (log('end to end throughput…'), await runThroughput(brokers, endpoints, { ...settings, log })) : [];
 const memory: MemoryRow[] = [];
 if (only.has('memory')) {

@@ -39,28 +39,33 @@ async function decisionCost(): Promise<{ decisionNs: number; baselineNs: number 
   return { decisionNs: ns('decision'), baselineNs: ns('baseline') + (kept < 0 ? 1 : 0) };
 }
 
-export async function runSampling(nsqdTcpAddress: string, log: (line: string) => void): Promise<SamplingBench> {
+export async function runSampling(nsqdTcpAddress: string, kafkaBrokers: string[], log: (line: string) => void): Promise<SamplingBench> {
   const { decisionNs, baselineNs } = await decisionCost();
   log(`  decision: ${decisionNs.toFixed(1)} ns (loop alone ${baselineNs.toFixed(1)} ns)`);
   const messages = Number(process.env.BENCH_DRAIN_MESSAGES ?? 20000);
   const capacity = 500;
   const worker = fileURLToPath(new URL('./sampling-drain.ts', import.meta.url));
-  const results = { full: { perSecond: [] as number[], cpu: [] as number[], spans: [] as number[] }, sampled: { perSecond: [] as number[], cpu: [] as number[], spans: [] as number[] } };
-  for (let repetition = 0; repetition < Number(process.env.BENCH_DRAIN_REPETITIONS ?? 5); repetition++) {
-    for (const mode of repetition % 2 === 0 ? (['full', 'sampled'] as const) : (['sampled', 'full'] as const)) {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', worker, JSON.stringify({ mode, messages, capacity, nsqdTcpAddress })], { timeout: 120_000 });
-      const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { perSecond: number; cpuMicrosPerMessage: number; spans: number };
-      results[mode].perSecond.push(result.perSecond);
-      results[mode].cpu.push(result.cpuMicrosPerMessage);
-      results[mode].spans.push(result.spans);
-      log(`  drain ${mode}: ${Math.round(result.perSecond)} msg/s, ${result.cpuMicrosPerMessage.toFixed(1)} µs CPU/msg, ${result.spans} spans`);
+  const drain: Array<SamplingBench['drain'][number]> = [];
+  for (const broker of ['kafka', 'nsq'] as const) {
+    const results = { full: { perSecond: [] as number[], cpu: [] as number[], spans: [] as number[] }, sampled: { perSecond: [] as number[], cpu: [] as number[], spans: [] as number[] } };
+    for (let repetition = 0; repetition < Number(process.env.BENCH_DRAIN_REPETITIONS ?? 5); repetition++) {
+      for (const mode of repetition % 2 === 0 ? (['full', 'sampled'] as const) : (['sampled', 'full'] as const)) {
+        const request = { broker, mode, messages, capacity, nsqdTcpAddress, kafkaBrokers };
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', worker, JSON.stringify(request)], { timeout: 120_000 });
+        const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as { perSecond: number; cpuMicrosPerMessage: number; spans: number };
+        results[mode].perSecond.push(result.perSecond);
+        results[mode].cpu.push(result.cpuMicrosPerMessage);
+        results[mode].spans.push(result.spans);
+        log(`  drain ${broker} ${mode}: ${Math.round(result.perSecond)} msg/s, ${result.cpuMicrosPerMessage.toFixed(1)} µs CPU/msg, ${result.spans} spans`);
+      }
     }
+    for (const mode of ['full', 'sampled'] as const) drain.push({ broker, mode, ...results[mode] });
   }
   return {
     decisionNs,
     baselineNs,
     messages,
     capacity,
-    drain: (['full', 'sampled'] as const).map((mode) => ({ mode, ...results[mode] })),
+    drain,
   };
 }
