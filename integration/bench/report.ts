@@ -146,7 +146,12 @@ export async function renderReport({ micro, throughput, memory, worstCase = [], 
       '| --- | --- | ---: | ---: | --- | :---: | ---: | ---: |',
     );
     for (const row of throughput) {
-      const raw = throughput.find((other) => other.broker === row.broker && other.variant === 'raw')!;
+      const raw = throughput.find((other) => other.broker === row.broker && other.variant === 'raw');
+      if (raw === undefined) {
+        // A partial run (BENCH_VARIANTS) without raw: no ratios to it.
+        push(`| ${row.broker} | ${row.variant} | ${Math.round(row.median)} | — | ${row.samples.map((s) => Math.round(s)).join(', ')} |  | ${row.cpuMedian.toFixed(1)} µs | — |`);
+        continue;
+      }
       const official = throughput.find((other) => other.broker === row.broker && other.variant === 'official');
       const ratio = row.median / raw.median;
       let target = '';

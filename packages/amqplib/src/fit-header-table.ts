@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { isOwnedHeader, type OwnedHeaders } from '@tracehop/core';
-import { HEADER_TABLE_LIMIT, fieldEntrySize, fieldTableSize } from './header-table-size.js';
+import { HEADER_TABLE_LIMIT, fieldEntrySize, fieldTableSize, stringTableBound } from './header-table-size.js';
 
 /** W3C baggage's header, and the prefix of Jaeger's per-key baggage headers. */
 const BAGGAGE_HEADER = 'baggage';
@@ -50,6 +50,9 @@ export function fitHeaderTable(
   extraBytes: number,
   limit: number = HEADER_TABLE_LIMIT,
 ): FitResult {
+  // Ordinary headers (a few short strings) are far below the limit: a bound from their lengths
+  // says so without a UTF-8 byte count per key and value on every publish.
+  if (stringTableBound(headers) + extraBytes <= limit) return { fits: true, headers };
   let total = fieldTableSize(headers) + extraBytes;
   if (total <= limit) return { fits: true, headers };
 

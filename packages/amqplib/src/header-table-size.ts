@@ -94,3 +94,20 @@ export function fieldTableSize(table: object): number {
   for (const key in table) size += fieldEntrySize(key, (table as Record<string, unknown>)[key]);
   return size;
 }
+
+/**
+ * An upper bound of `fieldTableSize(table)` reading string lengths only (a UTF-16 unit is at
+ * most 3 bytes of UTF-8), or `Infinity` when a value is not a string: what every publish of
+ * ordinary headers can check without encoding a byte count per key and value. Exact sizes
+ * are computed only when this bound exceeds a limit.
+ */
+export function stringTableBound(table: object): number {
+  let size = 4;
+  for (const key in table) {
+    const value = (table as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return Infinity;
+    size += 1 + 3 * key.length + 1 + 4 + 3 * value.length;
+  }
+  return size;
+}

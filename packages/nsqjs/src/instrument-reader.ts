@@ -72,6 +72,7 @@ function processAttributes(names: MessagingNames, topic: string, channel: string
 }
 
 const delivered = messageStamp<true>('nsqjs-delivered');
+const NO_ARGS: unknown[] = [];
 
 function createDeliver(
   resolved: ResolvedOptions,
@@ -108,7 +109,8 @@ function createDeliver(
         metricAttributes: () => metricAttributes(resolved.semconv, topic, channel),
         publishedAt: () => nsqTimestamp(message),
       },
-      () => emit.call(receiver, event, message, ...rest),
+      // nsqjs emits a message alone: the listeners are called without a copy of the arguments.
+      rest.length === 0 ? () => emit.call(receiver, event, message) : () => emit.call(receiver, event, message, ...rest),
     );
   };
 }
@@ -154,7 +156,7 @@ export function instrumentReader<R extends NsqReaderLike>(reader: R, options?: N
     const original = Reflect.get(reader, 'emit', reader) as Emit;
     const message = args[0];
     if ((event === 'message' || event === 'discard') && isMessage(message) && delivered.get(message) !== true) {
-      return deliver(this, original, event, message, args.slice(1));
+      return deliver(this, original, event, message, args.length === 1 ? NO_ARGS : args.slice(1));
     }
     return original.call(this, event, ...args);
   };

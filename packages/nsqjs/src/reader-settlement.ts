@@ -40,21 +40,38 @@ export function createReaderTracker(): SettlementTracker<NsqMessageLike> {
  * listener and no timer.
  */
 export function messageSettlement(tracker: SettlementTracker<NsqMessageLike>, message: NsqMessageLike): Settlement {
-  return {
-    track(span: Span) {
-      if (!span.isRecording() || message.hasResponded) {
-        span.end();
-        return;
-      }
-      const onRespond = (responseType: number): void => {
-        if (responseType === RESPONSE_TOUCH) return tracker.recheck(message);
-        message.removeListener('respond', onRespond);
-        tracker.settle(message);
-      };
-      message.on('respond', onRespond);
-      tracker.track(message, span, deadlineOf(message));
-    },
-    failed: (error) => tracker.fail(message, error),
-    done: () => undefined,
-  };
+  // One object per message, its methods shared: made for every delivery, propagate-only too.
+  return new MessageSettlement(tracker, message);
+}
+
+class MessageSettlement implements Settlement {
+  readonly #tracker: SettlementTracker<NsqMessageLike>;
+  readonly #message: NsqMessageLike;
+
+  constructor(tracker: SettlementTracker<NsqMessageLike>, message: NsqMessageLike) {
+    this.#tracker = tracker;
+    this.#message = message;
+  }
+
+  track(span: Span): void {
+    const tracker = this.#tracker;
+    const message = this.#message;
+    if (!span.isRecording() || message.hasResponded) {
+      span.end();
+      return;
+    }
+    const onRespond = (responseType: number): void => {
+      if (responseType === RESPONSE_TOUCH) return tracker.recheck(message);
+      message.removeListener('respond', onRespond);
+      tracker.settle(message);
+    };
+    message.on('respond', onRespond);
+    tracker.track(message, span, deadlineOf(message));
+  }
+
+  failed(error: unknown): void {
+    this.#tracker.fail(this.#message, error);
+  }
+
+  done(): void {}
 }

@@ -14,7 +14,28 @@ export interface ProxyClientOptions {
   readonly register?: boolean;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
+/**
+ * The proxy's `get` trap. It runs on every property read of the wrapped client — the client
+ * library's own reads of `this` included (nsqjs calls `this.emit` for every event) — so the
+ * names it replaces are matched by comparing property keys (a pointer comparison for the
+ * interned names of a client's methods) rather than by a lookup in a table, for up to three
+ * names, the usual case; a Map holds the rest. A replaced name still reads the client's own
+ * value once, to use the override only while that is a function.
+ */
+function overrideGetter<T extends object>(names: readonly string[], methods: ReadonlyArray<(...args: never[]) => unknown>): ProxyHandler<T>['get'] {
+  const [n0, n1, n2] = names;
+  const [m0, m1, m2] = methods;
+  const more = names.length > 3 ? new Map(names.slice(3).map((name, i) => [name, methods[i + 3]!] as const)) : undefined;
+  return function get(target, property, receiver) {
+    let method: unknown;
+    if (property === n0) method = m0;
+    else if (property === n1) method = m1;
+    else if (property === n2) method = m2;
+    else if (more !== undefined && typeof property === 'string') method = more.get(property);
+    const own = Reflect.get(target, property, receiver) as unknown;
+    return method !== undefined && typeof own === 'function' ? method : own;
+  };
+}
 
 /** Thrown at wrap time when the object to wrap is not a client at all: a programming error. */
 export function notAClient(kind: string): TypeError {
@@ -44,24 +65,18 @@ export function proxyClient<T extends object>(client: T, overrides: MethodOverri
     diag.warn(`tracehop: this ${options.kind} is already instrumented; returning its wrapper (its first options stay in force)`);
     return existing;
   }
-  const active: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const names: string[] = [];
+  const methods: Array<(...args: never[]) => unknown> = [];
   for (const name of Object.keys(overrides)) {
     const descriptor = Object.getOwnPropertyDescriptor(client, name);
     if (descriptor !== undefined && !descriptor.configurable && descriptor.writable === false) {
       diag.warn(`tracehop: \`${name}\` is frozen on this ${options.kind} and cannot be traced`);
       continue;
     }
-    active[name] = overrides[name];
+    names.push(name);
+    methods.push(overrides[name]!);
   }
-  const proxy = new Proxy(client, {
-    get(target, property, receiver) {
-      if (typeof property === 'string' && hasOwn.call(active, property)) {
-        const own = Reflect.get(target, property, receiver) as unknown;
-        return typeof own === 'function' ? active[property] : own;
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
+  const proxy = new Proxy(client, { get: overrideGetter<T>(names, methods) });
   if (options.register !== false) registerWrapper(client, proxy);
   else registerWrapper(proxy, proxy);
   return proxy;
