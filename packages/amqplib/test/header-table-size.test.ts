@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fieldEntrySize, fieldTableSize } from '../src/header-table-size.js';
+import { fieldEntrySize, fieldTableSize, stringTableBound } from '../src/header-table-size.js';
 
 // amqplib's own encoder: the sizes must match it byte for byte.
 const require = createRequire(import.meta.url);
@@ -68,5 +68,22 @@ describe('fieldTableSize matches amqplib’s encodeTable', () => {
   it('sizes one entry as key plus value', () => {
     expect(fieldEntrySize('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toBe(1 + 11 + 1 + 4 + 55);
     expect(fieldEntrySize('gone', undefined)).toBe(0);
+  });
+});
+
+describe('stringTableBound', () => {
+  it('is never below the exact size of a table of strings, whatever their characters', () => {
+    const tables = [
+      {},
+      { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      { 'content-type': 'application/json', baggage: 'k=v,é=ü', skipped: undefined },
+      { 'ключ': '値'.repeat(100), emoji: '😀'.repeat(50) },
+    ];
+    for (const table of tables) expect(stringTableBound(table)).toBeGreaterThanOrEqual(fieldTableSize(table));
+  });
+
+  it('gives Infinity as soon as a value is not a string (its size is then computed exactly)', () => {
+    expect(stringTableBound({ a: 'x', n: 1 })).toBe(Infinity);
+    expect(stringTableBound({ b: Buffer.from('x') })).toBe(Infinity);
   });
 });
