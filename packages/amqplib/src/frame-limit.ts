@@ -10,6 +10,13 @@ const CONTENT_HEADER_FIXED_BYTES = 8 + 2 + 2 + 8 + 2;
 /** The `shortstr` properties amqplib writes from publish options (lib/api_args.js, `publish`). */
 const SHORTSTR_OPTIONS = ['contentType', 'contentEncoding', 'correlationId', 'replyTo', 'messageId', 'type', 'userId', 'appId'] as const;
 
+/**
+ * The most the other properties can take: each `shortstr` (the eight above and `expiration`)
+ * holds at most 255 bytes after its length octet (amqplib refuses longer ones), plus the
+ * delivery mode and priority octets and the 8-byte timestamp.
+ */
+const MAX_OTHER_PROPERTIES_SIZE = (SHORTSTR_OPTIONS.length + 1) * 256 + 1 + 1 + 8;
+
 function shortstrSize(value: unknown): number {
   // amqplib refuses anything but a string here (a TypeError whatever tracehop adds): count nothing.
   return typeof value === 'string' ? 1 + Buffer.byteLength(value, 'utf8') : 0;
@@ -55,6 +62,8 @@ export function negotiatedFrameMax(channel: object | undefined): number | undefi
  */
 export function headerTableLimit(channel: object | undefined, options: object | null | undefined): number {
   const frameMax = negotiatedFrameMax(channel);
-  if (frameMax === undefined) return HEADER_TABLE_LIMIT;
+  // The usual case (RabbitMQ's default frame_max is 128 KiB): a frame with room for the whole
+  // 64 KiB table beside the largest other properties there can be, so they are not measured.
+  if (frameMax === undefined || frameMax >= HEADER_TABLE_LIMIT + CONTENT_HEADER_FIXED_BYTES + MAX_OTHER_PROPERTIES_SIZE) return HEADER_TABLE_LIMIT;
   return Math.min(HEADER_TABLE_LIMIT, frameMax - CONTENT_HEADER_FIXED_BYTES - otherPropertiesSize(options));
 }
