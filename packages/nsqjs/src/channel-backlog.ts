@@ -4,7 +4,11 @@ import { get } from 'node:http';
 
 /** The part of nsqd's `/stats?format=json` answer that is read. */
 interface NsqdStats {
-  readonly topics?: ReadonlyArray<{ readonly topic_name?: string; readonly channels?: ReadonlyArray<{ readonly channel_name?: string; readonly depth?: number }> }> | null;
+  readonly topics?: ReadonlyArray<{
+    readonly topic_name?: string;
+    readonly depth?: number;
+    readonly channels?: ReadonlyArray<{ readonly channel_name?: string; readonly depth?: number }>;
+  }> | null;
 }
 
 /** The nsqd HTTP addresses of a reader: each `nsqdTCPAddresses` entry at its port + 1 (nsqd's default pairing). */
@@ -29,9 +33,12 @@ function channelDepth(address: string, topic: string, channel: string): Promise<
       response.on('end', () => {
         try {
           const stats = JSON.parse(body) as NsqdStats;
-          // No such channel yet (the reader has not subscribed): unknown, not empty.
-          const found = stats.topics?.find((t) => t.topic_name === topic)?.channels?.find((c) => c.channel_name === channel);
-          resolve(typeof found?.depth === 'number' ? found.depth : undefined);
+          // No such channel yet (the reader has not subscribed): unknown, not empty. Messages
+          // still in the topic's own queue are on their way to every channel: this one's too.
+          const topicStats = stats.topics?.find((t) => t.topic_name === topic);
+          const found = topicStats?.channels?.find((c) => c.channel_name === channel);
+          const topicDepth = typeof topicStats?.depth === 'number' ? topicStats.depth : 0;
+          resolve(typeof found?.depth === 'number' ? found.depth + topicDepth : undefined);
         } catch {
           resolve(undefined);
         }
