@@ -10,7 +10,7 @@ let traced: Connection;
 
 beforeAll(async () => {
   raw = await new Promise<Connection>((resolve, reject) => connect(amqpUrl(), (error, connection) => (error ? reject(error) : resolve(connection))));
-  traced = instrumentConnection(raw, { propagator: 'tracecontext', tracerProvider: tracing.provider });
+  traced = instrumentConnection(raw, { propagator: 'tracecontext', tracerProvider: tracing.provider, settlementEvents: true });
 });
 afterAll(() => new Promise<void>((resolve) => raw.close(() => resolve())));
 beforeEach(() => tracing.reset());

@@ -9,7 +9,7 @@ let traced: ChannelModel;
 
 beforeAll(async () => {
   raw = await connect(amqpUrl());
-  traced = instrumentConnection(raw, { propagator: 'tracecontext,baggage', tracerProvider: tracing.provider });
+  traced = instrumentConnection(raw, { propagator: 'tracecontext,baggage', tracerProvider: tracing.provider, settlementEvents: true });
 });
 afterAll(() => raw.close());
 

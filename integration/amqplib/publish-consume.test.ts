@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { amqpUrl, createTracing, deferred, parentSpanId, uniqueName } from './support.js';
 
 const tracing = createTracing();
-const options = { propagator: 'tracecontext,baggage', tracerProvider: tracing.provider };
+const options = { propagator: 'tracecontext,baggage', tracerProvider: tracing.provider, settlementEvents: true };
 let raw: ChannelModel;
 let traced: ChannelModel;
 

@@ -11,7 +11,7 @@ let traced: ChannelModel;
 
 beforeAll(async () => {
   raw = await connect(amqpUrl());
-  traced = instrumentConnection(raw, { propagator: 'tracecontext', tracerProvider: tracing.provider });
+  traced = instrumentConnection(raw, { propagator: 'tracecontext', tracerProvider: tracing.provider, settlementEvents: true });
 });
 afterAll(() => raw.close());
 beforeEach(() => tracing.reset());

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => connection.close());
 beforeEach(() => tracing.reset());
 
-const wrap = (channel: Channel) => instrumentChannel(channel, { propagator: 'tracecontext', tracerProvider: tracing.provider });
+const wrap = (channel: Channel) => instrumentChannel(channel, { propagator: 'tracecontext', tracerProvider: tracing.provider, settlementEvents: true });
 
 /** A handler that throws, with no 'handler-error' listener: amqplib closes the channel with that error. */
 async function throwWithoutListener(channel: Channel) {

@@ -10,6 +10,8 @@ export interface Instrumentation {
   readonly resolved: ResolvedOptions;
   /** 0 when the safety timeout is off. */
   readonly settleTimeoutMs: number;
+  /** Whether settlements are recorded as span events (`settlementEvents`). */
+  readonly settlementEvents: boolean;
   /** `sampling.backlog`, validated; undefined when backlog sampling is off. */
   readonly sampling: ResolvedBacklogSampling | undefined;
 }
@@ -22,6 +24,12 @@ function settleTimeout(value: unknown): number {
   return value;
 }
 
+function settlementEvents(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError('tracehop: `settlementEvents` must be a boolean');
+  return value;
+}
+
 /**
  * Validates the options of `instrumentConnection` / `instrumentChannel`: core's (through
  * `resolveOptions`) and RabbitMQ's own. Invalid ones throw a TypeError here, at wrap time,
@@ -31,6 +39,7 @@ export function resolveInstrumentation(options: AmqplibInstrumentationOptions | 
   return {
     resolved: resolveOptions(options, INSTRUMENTATION_SCOPE),
     settleTimeoutMs: settleTimeout(options?.settleTimeoutMs),
+    settlementEvents: settlementEvents(options?.settlementEvents),
     sampling: resolveSampling(options?.sampling),
   };
 }

@@ -50,11 +50,13 @@ function record(work: () => void): void {
  */
 export function settleMethods(state: ChannelState): Record<string, (...args: unknown[]) => unknown> {
   const { tracker } = state;
+  // Without `settlementEvents` (the default) the span's end marks the settlement: no event.
+  const withEvents = state.instrumentation.settlementEvents;
   const call = (name: string, args: unknown[]): unknown => state.result(state.method(name).apply(state.target, args));
   const one = (message: unknown, allUpTo: unknown, operation: SettleOperation, requeue?: boolean): void => {
     const tag = deliveryTag(message);
     if (tag === undefined) return;
-    const event = settlementEvent(operation, requeue);
+    const event = withEvents ? settlementEvent(operation, requeue) : undefined;
     // AMQP 0-9-1 basic.ack/nack: multiple with delivery-tag 0 means "all outstanding".
     if (!allUpTo) record(() => tracker.settle(tag, event));
     else if (tag === 0) record(() => tracker.settleWhere(() => true, event));
@@ -62,7 +64,7 @@ export function settleMethods(state: ChannelState): Record<string, (...args: unk
     else record(() => tracker.settleWhere((pending) => (pending > tag ? 'stop' : pending > 0), event));
   };
   const all = (operation: SettleOperation, requeue?: boolean): void =>
-    record(() => tracker.settleWhere(() => true, settlementEvent(operation, requeue)));
+    record(() => tracker.settleWhere(() => true, withEvents ? settlementEvent(operation, requeue) : undefined));
   return {
     ack(...args) {
       const result = call('ack', args);

@@ -42,4 +42,13 @@ export interface AmqplibInstrumentationOptions extends TracehopClientOptions<Pub
    * Default: 1 800 000 (30 minutes, RabbitMQ's default `consumer_timeout`).
    */
   settleTimeoutMs?: number;
+  /**
+   * Add a span event naming the settlement (`ack`, `nack`, `reject`, `recover`, with
+   * `messaging.operation.type: settle` and, for nack and reject, `tracehop.requeue`) to each
+   * `process` span as it ends. The messaging conventions define settlement as an operation of
+   * its own, not as an event on the process span, so this is off by default: the span's end
+   * marks the settlement, and an event per message costs measurable time (docs/semantics.md).
+   * Default: false.
+   */
+  settlementEvents?: boolean;
 }

@@ -171,6 +171,22 @@ describe('consume', () => {
     expect(second!.attributes['error.type']).toBe('RangeError');
   });
 
+  it('marks a settlement by the span’s end; a span event per settlement only with settlementEvents', () => {
+    for (const settlementEvents of [undefined, true]) {
+      tracing.reset();
+      const raw = new FakeChannel();
+      const channel = wrap(raw, settlementEvents === undefined ? {} : { settlementEvents });
+      void channel.consume('q', () => undefined);
+      raw.deliver('q', fakeMessage(1));
+      raw.deliver('q', fakeMessage(2));
+      channel.ack(fakeMessage(1) as never);
+      channel.reject(fakeMessage(2) as never, false);
+      const events = tracing.spans().map((span) => span.events.map((event) => [event.name, event.attributes?.['tracehop.requeue']]));
+      expect(events).toEqual(settlementEvents ? [[['ack', undefined]], [['reject', false]]] : [[], []]);
+    }
+    expect(() => wrap(new FakeChannel(), { settlementEvents: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+
   it('keeps the message’s context for getMessageContext', () => {
     const raw = new FakeChannel();
     const channel = wrap(raw);
