@@ -77,22 +77,8 @@ crash_pid() {
 }
 
 # ---------------------------------------------------------------------------------- Kafka
-kafka_home() { echo "$cache/kafka-$KAFKA_VERSION"; }
-
-kafka_install() {
-  local home; home=$(kafka_home)
-  [[ -f $home/.complete ]] && return 0
-  command -v java >/dev/null || die "Kafka needs Java 17+ on the PATH (apt-get install openjdk-17-jre-headless)"
-  command -v mvn >/dev/null || die "Kafka's jars are resolved with Maven (apt-get install maven)"
-  log "resolving Apache Kafka $KAFKA_VERSION from Maven Central into $home/libs"
-  rm -rf "$home"; mkdir -p "$home/libs"
-  local profile=()
-  [[ $KAFKA_VERSION == 3.* ]] || profile=(-Dkafka4)
-  mvn -q -B -f "$here/kafka/pom.xml" "-Dkafka.version=$KAFKA_VERSION" "${profile[@]}" \
-    dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$home/libs" >&2 \
-    || die "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
-  touch "$home/.complete"
-}
+# shellcheck source=kafka-install.sh
+source "$here/kafka-install.sh"   # kafka_home, kafka_install (shared with cluster.sh)
 
 kafka_up() {
   if [[ -n ${KAFKA_BROKERS:-} ]]; then log "Kafka: using KAFKA_BROKERS=$KAFKA_BROKERS"; return 0; fi

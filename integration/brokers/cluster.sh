@@ -89,23 +89,8 @@ crash_pid() {
 check_node() { [[ " $2 " == *" $1 "* ]] || die "no node '$1' (expected one of: $2)"; }
 
 # ---------------------------------------------------------------------------------- Kafka
-kafka_home() { echo "$cache/kafka-$KAFKA_VERSION"; }
-
-# The same resolution (and cache) as brokers.sh: a cache brokers.sh filled is reused as is.
-kafka_install() {
-  local home; home=$(kafka_home)
-  [[ -f $home/.complete ]] && return 0
-  command -v java >/dev/null || die "Kafka needs Java 17+ on the PATH (apt-get install openjdk-17-jre-headless)"
-  command -v mvn >/dev/null || die "Kafka's jars are resolved with Maven (apt-get install maven)"
-  log "resolving Apache Kafka $KAFKA_VERSION from Maven Central into $home/libs"
-  rm -rf "$home"; mkdir -p "$home/libs"
-  local profile=()
-  [[ $KAFKA_VERSION == 3.* ]] || profile=(-Dkafka4)
-  mvn -q -B -f "$here/kafka/pom.xml" "-Dkafka.version=$KAFKA_VERSION" "${profile[@]}" \
-    dependency:copy-dependencies -DincludeScope=runtime "-DoutputDirectory=$home/libs" >&2 \
-    || die "Maven could not resolve org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
-  touch "$home/.complete"
-}
+# shellcheck source=kafka-install.sh
+source "$here/kafka-install.sh"   # kafka_home, kafka_install (shared with brokers.sh)
 
 # kafka_java DIR: sets JAVA to the command line of a Kafka JVM logging under DIR.
 kafka_java() {
