@@ -95,7 +95,7 @@ describe('SettlementTracker (core)', () => {
     expect(tracker.timerArmed).toBe(false);
   });
 
-  it('follows a deadline that moves (recheck), and disarms when nothing is pending', () => {
+  it('follows a deadline that moves (recheck), and lets the timer run out once nothing is pending', () => {
     vi.useFakeTimers();
     const tracker = newTracker();
     let at = Date.now() + 100;
@@ -105,8 +105,32 @@ describe('SettlementTracker (core)', () => {
     expect(ended()).toEqual([]);
     tracker.recheck(1);
     tracker.settle(1);
+    // Not cleared per settlement (that cost a clear and a set per message): it runs out.
+    expect(tracker.timerArmed).toBe(true);
+    vi.advanceTimersByTime(1000);
     expect(tracker.timerArmed).toBe(false);
     track(tracker, [2], Infinity);
     expect(tracker.timerArmed).toBe(false);
+  });
+
+  it('keeps one timer for a consumer that settles each message before the next arrives', () => {
+    vi.useFakeTimers();
+    const setTimer = vi.spyOn(globalThis, 'setTimeout');
+    const tracker = newTracker();
+    for (let i = 1; i <= 50; i++) {
+      track(tracker, [i], Date.now() + 1000);
+      tracker.settle(i);
+      vi.advanceTimersByTime(1);
+    }
+    // The tracker's deadline timers (the test SDK sets timers of its own when exporting).
+    expect(setTimer.mock.calls.filter(([, delay]) => typeof delay === 'number' && delay >= 900)).toHaveLength(1);
+    expect(ended()).toHaveLength(50);
+    // Firing with nothing pending, the timer is not re-armed; a later message arms it again.
+    vi.advanceTimersByTime(1000);
+    expect(tracker.timerArmed).toBe(false);
+    track(tracker, [51], Date.now() + 1000);
+    expect(tracker.timerArmed).toBe(true);
+    tracker.settle(51);
+    setTimer.mockRestore();
   });
 });

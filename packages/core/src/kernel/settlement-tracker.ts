@@ -41,7 +41,10 @@ function deadlineOf(pending: Pending): number {
  *
  * One timer per tracker, not per message (setting and clearing a timer per delivery cost more
  * than the rest of this bookkeeping): armed for the earliest deadline, re-armed when it fires,
- * unref'd, and cleared as soon as nothing is pending. Keys are kept in delivery order.
+ * unref'd. When the last pending message settles the timer is left to run out rather than
+ * cleared — a consumer that settles each message before the next arrives would otherwise
+ * clear and set it once per message (issue 18) — and, firing with nothing pending, it is not
+ * re-armed. Keys are kept in delivery order.
  */
 export class SettlementTracker<K> {
   readonly #pending = new Map<K, Pending>();
@@ -59,7 +62,7 @@ export class SettlementTracker<K> {
     return this.#pending.size;
   }
 
-  /** Whether the deadline timer is armed (for tests and diagnostics). */
+  /** Whether the deadline timer is armed, possibly with nothing pending (for tests and diagnostics). */
   get timerArmed(): boolean {
     return this.#timer !== undefined;
   }
@@ -142,7 +145,6 @@ export class SettlementTracker<K> {
 
   #end(key: K, pending: Pending, event?: SettlementEvent): void {
     this.#pending.delete(key);
-    if (this.#pending.size === 0) this.#disarm();
     try {
       if (event !== undefined) pending.span.addEvent(event.name, event.attributes);
     } finally {
