@@ -31,7 +31,7 @@ export const UBERCTX_MAX_NAMES = 64;
 
 const NONE = -1;
 const UBERCTX = -2;
-const hasOwn = Object.prototype.hasOwnProperty;
+const NO_UBERCTX: readonly UberctxHeader[] = Object.freeze([]);
 
 /**
  * Whether `name` is `key` (ASCII lowercase) in any case, without a lowercased copy. For the
@@ -102,9 +102,11 @@ export class HeaderIndex {
   readonly #raw = new Array<unknown>(FIXED_NAMES.length);
   #several: unknown[][] | undefined;
   #seen = 0;
-  readonly #converted = new Array<unknown>(FIXED_NAMES.length);
+  // Made when first needed: most messages carry no `uberctx-*` header, and a consumer that
+  // reads one format converts one value.
+  #converted: unknown[] | undefined;
   #convertedMask = 0;
-  readonly #uberctx: UberctxHeader[] = [];
+  #uberctx: UberctxHeader[] | undefined;
   #uberctxByName: Map<string, UberctxHeader> | undefined;
   /** Whether reading the carrier failed (a throwing getter or Proxy): then nothing is known. */
   readonly failed: boolean;
@@ -114,9 +116,11 @@ export class HeaderIndex {
     let failed = false;
     try {
       const map = headers as Record<string, unknown>;
-      for (const name in map) {
+      // Own enumerable names, as `for…in` with an own-property check, but about half the time
+      // per carrier (issue 18: V8 walks the prototype chain for `for…in`).
+      for (const name of Object.keys(map)) {
         const slot = slotOf(name);
-        if (slot === NONE || !hasOwn.call(map, name)) continue;
+        if (slot === NONE) continue;
         if (slot === UBERCTX) this.#addUberctx(map, name);
         else this.#addFixed(slot, map[name]);
       }
@@ -156,10 +160,11 @@ export class HeaderIndex {
     }
     // Beyond the limit a new name's value is not even read; spellings of kept names still
     // merge above.
-    if (this.#uberctx.length === UBERCTX_MAX_NAMES) return;
+    const kept = (this.#uberctx ??= []);
+    if (kept.length === UBERCTX_MAX_NAMES) return;
     const header: UberctxHeader = { name, raw: map[name], several: undefined };
     byName.set(lower, header);
-    this.#uberctx.push(header);
+    kept.push(header);
   }
 
   /**
@@ -171,15 +176,16 @@ export class HeaderIndex {
     const slot = (FIXED_NAMES as readonly string[]).indexOf(key);
     if (this.failed || slot === -1 || (this.#seen & (1 << slot)) === 0) return undefined;
     const bit = 1 << slot;
+    const converted = (this.#converted ??= new Array<unknown>(FIXED_NAMES.length));
     if ((this.#convertedMask & bit) === 0) {
       this.#convertedMask |= bit;
-      this.#converted[slot] = convert(this.#several?.[slot] ?? this.#raw[slot]);
+      converted[slot] = convert(this.#several?.[slot] ?? this.#raw[slot]);
     }
-    return this.#converted[slot] as T;
+    return converted[slot] as T;
   }
 
   /** The first (at most 64) distinct `uberctx-*` headers, in carrier order. */
   uberctxHeaders(): readonly UberctxHeader[] {
-    return this.failed ? [] : this.#uberctx;
+    return this.failed || this.#uberctx === undefined ? NO_UBERCTX : this.#uberctx;
   }
 }
