@@ -11,18 +11,33 @@ import type { ConsumeInfo } from './types.js';
 /**
  * How a delivery's span ends: at its settlement, by delivery tag, in the channel's tracker —
  * or, for a `noAck` consumer (and a delivery without a tag), when its handler finishes.
+ * One object per delivery, its methods shared (made for every message, propagate-only too).
  */
-function settlementOf(state: ChannelState, message: DeliveredMessage, noAck: boolean): Settlement {
-  const deliveryTag = message.fields?.deliveryTag;
-  const tagged = typeof deliveryTag === 'number';
-  // amqplib always gives a tag; without one, the span can only end with its handler.
-  const tag = tagged ? deliveryTag : state.syntheticTag();
-  const { tracker } = state;
-  return {
-    track: (span: Span) => tracker.track(tag, span, state.deadline(), noAck || !tagged),
-    failed: (error) => tracker.fail(tag, error),
-    done: () => tracker.handlerDone(tag),
-  };
+class DeliverySettlement implements Settlement {
+  readonly #state: ChannelState;
+  readonly #tag: number;
+  readonly #endsWithHandler: boolean;
+
+  constructor(state: ChannelState, message: DeliveredMessage, noAck: boolean) {
+    const deliveryTag = message.fields?.deliveryTag;
+    const tagged = typeof deliveryTag === 'number';
+    this.#state = state;
+    // amqplib always gives a tag; without one, the span can only end with its handler.
+    this.#tag = tagged ? deliveryTag : state.syntheticTag();
+    this.#endsWithHandler = noAck || !tagged;
+  }
+
+  track(span: Span): void {
+    this.#state.tracker.track(this.#tag, span, this.#state.deadline(), this.#endsWithHandler);
+  }
+
+  failed(error: unknown): void {
+    this.#state.tracker.fail(this.#tag, error);
+  }
+
+  done(): void {
+    this.#state.tracker.handlerDone(this.#tag);
+  }
 }
 
 /**
@@ -53,7 +68,7 @@ export function tracedConsumeHandler(state: ChannelState, queue: string, onMessa
         hookInfo: info,
         sampling: backlog?.delivered(),
         onContext: (context) => setMessageContext(delivered, context),
-        settlement: settlementOf(state, delivered, noAck),
+        settlement: new DeliverySettlement(state, delivered, noAck),
         metricAttributes: () => metricAttributes(resolved.semconv, 'process', destination, state.server()),
         publishedAt: () => amqpTimestamp(delivered),
       },

@@ -39,33 +39,38 @@ interface Prepared {
  * on a ConfirmChannel a callback that ends the span at the confirm. Never throws: on an
  * internal failure the message is published exactly as the caller asked.
  */
-function prepare(state: ChannelState, args: unknown[]): Prepared | undefined {
+function prepare(state: ChannelState, args: unknown[], argsAreOurs: boolean): Prepared | undefined {
   let publication: Publication | undefined;
   try {
     const { resolved } = state.instrumentation;
     const exchange = text(args[0]);
     const routingKey = text(args[1]);
+    const callerOptions = args[OPTIONS];
     const destination = producerDestination(exchange, routingKey);
     publication = new Publication(resolved, {
       name: spanName('send', destination),
-      attributes: () => producerAttributes(resolved.semconv, destination, routingKey, args[OPTIONS], state.server()),
+      attributes: () => producerAttributes(resolved.semconv, destination, routingKey, callerOptions, state.server()),
       count: 1,
       metrics: () => ({ operation: metricAttributes(resolved.semconv, 'send', destination, state.server(), true) }),
     });
     // One message: the `send` span's own context (a batch would describe its `create` spans).
     const context = publication.contextFor();
-    const next = args.slice();
-    next[OPTIONS] = publishOptions(resolved, args[OPTIONS], context, state.target);
-    if (state.confirm && publication.observed) next[CONFIRM_CALLBACK] = confirmCallback(publication, args[CONFIRM_CALLBACK]);
+    const options = publishOptions(resolved, callerOptions, context, state.target);
+    const callback = state.confirm && publication.observed ? confirmCallback(publication, args[CONFIRM_CALLBACK]) : undefined;
     const info: PublishInfo = {
       exchange,
       routingKey,
       content: args[2] as Buffer,
-      options: next[OPTIONS] as PublishInfo['options'],
+      options: options as PublishInfo['options'],
       confirm: state.confirm,
     };
     publication.hook(info);
     publication.handOff();
+    // Written last, once nothing can fail: a failure above publishes the arguments as given.
+    // The caller's own array is never written to; the one `sendToQueue` made is ours.
+    const next = argsAreOurs ? args : args.slice();
+    next[OPTIONS] = options;
+    if (callback !== undefined) next[CONFIRM_CALLBACK] = callback;
     return { args: next, publication };
   } catch (error) {
     diag.warn('tracehop: could not trace a publish; the message is sent without trace context', error);
@@ -81,9 +86,9 @@ function prepare(state: ChannelState, args: unknown[]): Prepared | undefined {
  * On a plain channel the span ends when amqplib has taken the message; on a ConfirmChannel,
  * at the broker's confirm.
  */
-export function tracedPublish(state: ChannelState, args: unknown[]): unknown {
+export function tracedPublish(state: ChannelState, args: unknown[], argsAreOurs = false): unknown {
   const publish = state.method('publish');
-  const prepared = prepare(state, args);
+  const prepared = prepare(state, args, argsAreOurs);
   if (prepared === undefined) return state.result(publish.apply(state.target, args));
   const { publication } = prepared;
   let result: unknown;
@@ -103,5 +108,5 @@ export function tracedPublish(state: ChannelState, args: unknown[]): unknown {
  * and one injection, whatever amqplib's `sendToQueue` would call internally.
  */
 export function tracedSendToQueue(state: ChannelState, args: unknown[]): unknown {
-  return tracedPublish(state, ['', ...args]);
+  return tracedPublish(state, ['', ...args], true);
 }

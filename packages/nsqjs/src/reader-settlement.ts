@@ -60,12 +60,12 @@ class MessageSettlement implements Settlement {
       span.end();
       return;
     }
-    const onRespond = (responseType: number): void => {
-      if (responseType === RESPONSE_TOUCH) return tracker.recheck(message);
-      message.removeListener('respond', onRespond);
-      tracker.settle(message);
-    };
-    message.on('respond', onRespond);
+    // Not removed at the FIN / REQ: nsqjs sends nothing more for a message once it has
+    // responded (`hasResponded`), so the listener goes with the message.
+    message.on('respond', (responseType: number): void => {
+      if (responseType === RESPONSE_TOUCH) tracker.recheck(message);
+      else tracker.settle(message);
+    });
     tracker.track(message, span, deadlineOf(message));
   }
 
