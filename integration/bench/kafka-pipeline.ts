@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { context, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
 import { instrumentConsumer, instrumentProducer } from '@tracehop/kafkajs';
 import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as KafkaJsInstrumentationModule from '@opentelemetry/instrumentation-kafkajs';
 import type * as KafkaJs from 'kafkajs';
-import { FIXED_TRACEPARENT, startProcess, startSend } from './handrolled.js';
+import { FIXED_TRACEPARENT, endSends, processKafkaMessage, startSend } from './handrolled.js';
 import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
@@ -47,24 +47,7 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
   };
   await consumer.run({
     eachMessage: handrolled
-      ? async ({ topic: from, partition, message }) => {
-          const attributes: Attributes = {
-            'messaging.consumer.group.name': groupId,
-            'messaging.destination.partition.id': String(partition),
-            'messaging.kafka.offset': Number(message.offset),
-          };
-          if (message.key !== null) attributes['messaging.kafka.message.key'] = message.key.toString();
-          const { span, context: processContext } = startProcess(from, 'kafka', message.headers, attributes);
-          try {
-            await context.with(processContext, handler);
-          } catch (error) {
-            span.recordException(error as Error);
-            span.setStatus({ code: SpanStatusCode.ERROR });
-            throw error;
-          } finally {
-            span.end();
-          }
-        }
+      ? (payload) => processKafkaMessage(groupId, payload, handler)
       : handler,
   });
   await joined;
@@ -85,7 +68,7 @@ export async function kafkaPipeline({ variant, size, endpoints }: PipelineOption
         try {
           await producer.send({ topic, messages });
         } finally {
-          for (const span of sends) span.end();
+          endSends(sends);
         }
       }
       await done;

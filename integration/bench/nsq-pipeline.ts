@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { context } from '@opentelemetry/api';
 import { decodeEnvelope, encodeEnvelope, instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
 import type * as Nsqjs from 'nsqjs';
-import { FIXED_TRACEPARENT, startProcess, startSend } from './handrolled.js';
+import { FIXED_TRACEPARENT, endSends, processNsqMessage, startSend } from './handrolled.js';
 import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
@@ -41,20 +40,7 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
     countdown.consumed();
   };
   if (handrolled) {
-    reader.on('message', (message) => {
-      const decoded = decodeEnvelope(message.body);
-      const { span, context: processContext } = startProcess(topic, 'nsq', decoded?.headers, {
-        'messaging.consumer.group.name': 'bench',
-        'messaging.message.id': message.id,
-        'messaging.nsq.message.attempts': message.attempts,
-      });
-      // The handler finishes synchronously: the span ends at settlement, right after it.
-      try {
-        context.with(processContext, handler, undefined, message, decoded?.body ?? message.body);
-      } finally {
-        span.end();
-      }
-    });
+    reader.on('message', (message) => processNsqMessage(topic, message, handler));
   } else if (rawHeader) {
     reader.on('message', (message) => handler(message, decodeEnvelope(message.body)?.body ?? message.body));
   } else {
@@ -88,7 +74,7 @@ export async function nsqPipeline({ variant, size, endpoints }: PipelineOptions)
         try {
           await new Promise<void>((resolve, reject) => writer.publish(topic, batch, (error) => (error ? reject(error) : resolve())));
         } finally {
-          for (const span of sends) span.end();
+          endSends(sends);
         }
       }
       await done;

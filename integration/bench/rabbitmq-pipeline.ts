@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
-import { context } from '@opentelemetry/api';
 import { instrumentChannel } from '@tracehop/amqplib';
 import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as AmqplibInstrumentationModule from '@opentelemetry/instrumentation-amqplib';
 import type * as Amqplib from 'amqplib';
-import { FIXED_TRACEPARENT, startProcess, startSend } from './handrolled.js';
+import { FIXED_TRACEPARENT, endSends, processRabbitmqMessage, startSend } from './handrolled.js';
 import { registerTracehopInstrumentation } from './instrumentation-variant.js';
 import { Countdown, payload, type Pipeline, type PipelineOptions } from './pipeline.js';
 import { setupOf } from './variants.js';
@@ -36,19 +35,7 @@ export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOpt
   await consumer.consume(
     queue,
     handrolled
-      ? (message) => {
-          if (message === null) return;
-          const { span, context: processContext } = startProcess(queue, 'rabbitmq', message.properties.headers, {
-            'messaging.rabbitmq.destination.routing_key': message.fields.routingKey,
-            'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
-          });
-          // The handler acks synchronously: the span ends at settlement, right after it.
-          try {
-            context.with(processContext, handler, undefined, message);
-          } finally {
-            span.end();
-          }
-        }
+      ? (message) => processRabbitmqMessage(queue, message, handler)
       : handler,
   );
 
@@ -61,7 +48,7 @@ export async function rabbitmqPipeline({ variant, size, endpoints }: PipelineOpt
         if (rawHeader) headers.traceparent = FIXED_TRACEPARENT;
         const span = handrolled ? startSend(queue, 'rabbitmq', headers, { 'messaging.rabbitmq.destination.routing_key': queue }) : undefined;
         const ok = publisher.sendToQueue(queue, payload(size, sent++), { headers });
-        span?.end();
+        if (span !== undefined) endSends([span]);
         if (!ok) await new Promise((resolve) => publisher.once('drain', resolve));
       }
       await done;
