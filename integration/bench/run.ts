@@ -1,16 +1,19 @@
 // `pnpm bench`: micro benchmarks, end-to-end throughput on the real brokers, and memory;
-// prints the tables and regenerates docs/benchmarks.md from what this run measured.
+// prints the tables and regenerates docs/benchmarks.md from what this run measured (and saves
+// the measurements in docs/benchmarks.json; BENCH_RENDER=1 renders the report from them again).
 //   BENCH_MESSAGES (30000)  BENCH_REPETITIONS (7)  BENCH_SIZE (256)  BENCH_MEMORY_MESSAGES (1000000)
-//   BENCH_ONLY=micro,throughput,memory,worst-case,sampling   BENCH_BROKERS=kafka,rabbitmq,nsq
-import { writeFileSync } from 'node:fs';
+//   BENCH_PROFILE_REPETITIONS (7)  BENCH_PROFILE_MESSAGES (20000)
+//   BENCH_ONLY=micro,throughput,profile,memory,worst-case,sampling   BENCH_BROKERS=kafka,rabbitmq,nsq
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assertPackagesBuilt } from './built-packages.js';
 import { runThroughput, runWorker, type Endpoints } from './e2e.js';
-import { renderReport, type MemoryRow } from './report.js';
+import { runProfiles } from './profile.js';
+import { describeRun, renderReport, type MemoryRow, type ReportInput } from './report.js';
 import type { Broker } from './variants.js';
 
 const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const PARTS = ['micro', 'throughput', 'memory', 'worst-case', 'sampling'];
+const PARTS = ['micro', 'throughput', 'profile', 'memory', 'worst-case', 'sampling'];
 const only = new Set((process.env.BENCH_ONLY ?? PARTS.join(',')).split(','));
 const brokers = (process.env.BENCH_BROKERS ?? 'kafka,rabbitmq,nsq').split(',') as Broker[];
 const endpoints: Endpoints = {
@@ -25,9 +28,24 @@ const settings = {
   // The machine is shared: seven interleaved repetitions keep one disturbed run out of the median.
   repetitions: number('BENCH_REPETITIONS', 7),
   memoryMessages: number('BENCH_MEMORY_MESSAGES', 1_000_000),
+  profileRepetitions: number('BENCH_PROFILE_REPETITIONS', 7),
+  profileMessages: number('BENCH_PROFILE_MESSAGES', 20_000),
 };
 
+const dataFile = fileURLToPath(new URL('../../docs/benchmarks.json', import.meta.url));
+const reportFile = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+
+if (process.env.BENCH_RENDER === '1') {
+  // Re-renders docs/benchmarks.md from the measurements the last full run saved, measuring
+  // nothing: for a change to the report's wording, never to its figures.
+  const saved = JSON.parse(readFileSync(dataFile, 'utf8')) as ReportInput;
+  writeFileSync(reportFile, await renderReport(saved));
+  console.log(`${reportFile} rendered again from ${dataFile}`);
+  process.exit(0);
+}
+
 assertPackagesBuilt();
+const environment = await describeRun(endpoints);
 // Imported once the build is known to be there: micro.ts loads @tracehop/* from it.
 const { runMicro } = await import('./micro.js');
 const micro = only.has('micro') ? (log('micro benchmarks…'), await runMicro()) : [];
@@ -36,6 +54,10 @@ const worstCase = only.has('worst-case') ? (log('worst-case messages…'), runWo
 const { runSampling } = await import('./sampling.js');
 const sampling = only.has('sampling') ? (log('backlog sampling…'), await runSampling(endpoints.nsqdTcpAddress, endpoints.kafkaBrokers, log)) : undefined;
 const throughput = only.has('throughput') ? (log('end to end throughput…'), await runThroughput(brokers, endpoints, { ...settings, log })) : [];
+const profiles = only.has('profile')
+  ? (log('profiles of the floor variants…'),
+    await runProfiles(brokers, endpoints, { messages: settings.profileMessages, size: settings.size, repetitions: settings.profileRepetitions, log }))
+  : [];
 const memory: MemoryRow[] = [];
 if (only.has('memory')) {
   log(`memory: ${settings.memoryMessages} messages per adapter, spans on…`);
@@ -46,10 +68,12 @@ if (only.has('memory')) {
   }
 }
 
-const report = await renderReport({ micro, throughput, memory, worstCase, sampling, settings, endpoints });
+const measured: ReportInput = { environment, micro, throughput, profiles, memory, worstCase, sampling, settings, endpoints };
+const report = await renderReport(measured);
 console.log(`\n${report}`);
 if (PARTS.every((part) => only.has(part)) && process.env.BENCH_WRITE !== '0') {
-  const file = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
-  writeFileSync(file, report);
-  console.log(`written to ${file}`);
+  writeFileSync(reportFile, report);
+  // Every figure the report was made from, each repetition's included, beside it.
+  writeFileSync(dataFile, `${JSON.stringify(measured)}\n`);
+  console.log(`written to ${reportFile} and ${dataFile}`);
 }

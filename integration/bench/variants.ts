@@ -1,3 +1,5 @@
+import type { Attribution } from './cpu-profile.js';
+
 /**
  * What runs in a benchmark: the raw client; the raw client under the OpenTelemetry context
  * manager alone (`raw-context`: what any tracing setup runs, and what propagate-only mode
@@ -68,6 +70,8 @@ export interface WorkerRequest {
   readonly size: number;
   /** Also report heap use after a warm-up and at the end (GC forced before each reading). */
   readonly memory?: boolean;
+  /** Run the timed part under the CPU profiler and charge its samples to their owners (cpu-profile.ts). */
+  readonly profile?: boolean;
 }
 
 export interface WorkerResult {
@@ -84,4 +88,5 @@ export interface WorkerResult {
   readonly spans: number;
   readonly heapAfterWarmupBytes?: number;
   readonly heapAfterRunBytes?: number;
+  readonly attribution?: Attribution;
 }

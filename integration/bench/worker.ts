@@ -1,6 +1,7 @@
 // One benchmark variant in its own process, so that no variant's patches, spans or garbage
 // leak into another's figures. Prints one JSON line: a WorkerResult.
 import { ROOT_CONTEXT, TraceFlags, context, trace } from '@opentelemetry/api';
+import { attribute, profileDuring, type Attribution } from './cpu-profile.js';
 import { kafkaPipeline } from './kafka-pipeline.js';
 import { nsqPipeline } from './nsq-pipeline.js';
 import type { Pipeline, PipelineOptions } from './pipeline.js';
@@ -48,7 +49,13 @@ const heapAfterWarmupBytes = request.memory ? heapUsed() : undefined;
 
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
-await produce(request.messages);
+let attribution: Attribution | undefined;
+if (request.profile) {
+  const { profile } = await profileDuring(() => produce(request.messages));
+  attribution = attribute(profile, request.messages);
+} else {
+  await produce(request.messages);
+}
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const cpu = process.cpuUsage(cpuBefore);
 
@@ -68,6 +75,7 @@ const result: WorkerResult = {
   spans: sdk?.exporter.exported ?? 0,
   heapAfterWarmupBytes,
   heapAfterRunBytes,
+  attribution,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
