@@ -92,6 +92,15 @@ export function byBehaviour(run: Attribution): Map<string, number> {
   return out;
 }
 
+/** Which side of 1.0× tracehop is on, judged on both the plain and the normalised pairs. */
+function sideOf(ratios: readonly number[], normalised: readonly number[]): string {
+  const all = [...ratios, ...normalised];
+  if (Math.min(...all) > 1) return `above \`handrolled\` in every repetition, by either measure (${range(all, 2, '×')})`;
+  if (Math.max(...all) <= 1) return `at or below \`handrolled\` in every repetition, by either measure (${range(all, 2, '×')})`;
+  const above = ratios.filter((ratio) => ratio > 1).length;
+  return `on both sides of 1.0× (${above} of ${ratios.length} repetitions above; normalised ${range(normalised, 2, '×')}): no difference is claimed`;
+}
+
 /** Pairs the runs of two rows by repetition. */
 function paired(a: ProfileRow, b: ProfileRow, f: (x: ProfiledRun, y: ProfiledRun) => number): number[] {
   return Array.from({ length: Math.min(a.runs.length, b.runs.length) }, (_, i) => f(a.runs[i]!, b.runs[i]!));
@@ -141,8 +150,10 @@ export function renderProfiles(profiles: readonly ProfileRow[], throughput: read
     '`handrolled.ts` (every OpenTelemetry call `handrolled` makes is there), of the NSQ envelope codec (`encodeEnvelope` /',
     '`decodeEnvelope`, which `raw-header` and `handrolled` call by hand too), of the client library, or of the bench',
     'app. **Instrumentation** is what tracehop, `handrolled.ts` and the codec were charged: the SDK spans they make',
-    'included, the client library\'s own work (encoding, sockets, its timers) and the broker not. That part of the',
-    'CPU moves much less between repetitions than the whole process\'s, which is why the targets are judged on it.',
+    'included, the client library\'s own work (encoding, sockets, its timers) and the broker not. It still moves',
+    'between repetitions (on two shared cores the profiler charges a sample to the code that was running when the',
+    'broker preempted it, so a disturbed run is slower everywhere); "per µs of client library" divides each run\'s',
+    "figure by the client library's own time in the same run, which cancels much of that.",
     'The profiler slows everything it samples alike; "profiled CPU" is the whole process\'s CPU per message under it,',
     'and "≈ without the profiler" scales a figure by the unprofiled CPU per message of the same variant in the',
     'throughput part of this run.',
@@ -150,6 +161,7 @@ export function renderProfiles(profiles: readonly ProfileRow[], throughput: read
     '| broker | handrolled µs/msg | tracehop-spans µs/msg | spans ÷ handrolled (range) | the same, per µs of client library (range) | target ≤ 1.0× | instrumentation ÷ handrolled (range) | raw-header µs/msg | tracehop-nospans µs/msg | nospans − raw-header (range) | ≈ without the profiler | target ≤ 1 µs |',
     '| --- | ---: | ---: | --- | --- | :---: | --- | ---: | ---: | --- | ---: | :---: |',
   ];
+  const verdicts: string[] = [];
   for (const broker of brokers) {
     const floor = find(broker, 'handrolled');
     const spans = find(broker, 'tracehop-spans');
@@ -168,6 +180,7 @@ export function renderProfiles(profiles: readonly ProfileRow[], throughput: read
         `${formatRatio(median(normalised), 1)} (${range(normalised, 2, '×')})`,
         Math.max(...ratios) <= 1 ? '✅' : median(ratios) <= 1 ? '✅ median' : '❌',
       );
+      verdicts.push(`- ${broker}, spans on: ${sideOf(ratios, normalised)}.`);
     } else cells.push('—', '—', '—');
     if (floor && door) {
       const ratios = paired(door, floor, (x, y) => x.instrumentation / y.instrumentation);
@@ -179,9 +192,14 @@ export function renderProfiles(profiles: readonly ProfileRow[], throughput: read
       const scale = (unprofiled(broker, 'tracehop-nospans') ?? NaN) / median(nospans.cpu);
       const estimate = median(added) * scale;
       cells.push(`${median(added).toFixed(2)} µs (${range(added, 2, ' µs')})`, Number.isFinite(estimate) ? `${estimate.toFixed(2)} µs` : '—', (Number.isFinite(estimate) ? estimate : median(added)) <= 1 ? '✅' : '❌');
+      const scaled = added.map((micros) => micros * (Number.isFinite(scale) ? scale : 1));
+      verdicts.push(
+        `- ${broker}, spans off: ${Math.min(...scaled) > 1 ? 'above 1 µs beyond `raw-header` in every repetition' : Math.max(...scaled) <= 1 ? 'within 1 µs of `raw-header` in every repetition' : 'on both sides of 1 µs across repetitions'} (≈ ${range(scaled, 2, ' µs')} without the profiler).`,
+      );
     } else cells.push('—', '—', '—');
     lines.push(`| ${cells.join(' | ')} |`);
   }
+  lines.push('', 'What the spread lets this run claim:', '', ...verdicts);
   lines.push(
     '',
     `Per behaviour, µs per message under the profiler (the median over the ${repetitions} repetitions of each row; a`,

@@ -38,7 +38,7 @@ export interface ReportInput {
   readonly memory: MemoryRow[];
   readonly worstCase?: WorstCaseRow[];
   readonly sampling?: SamplingBench;
-  readonly settings: { messages: number; size: number; repetitions: number; memoryMessages: number };
+  readonly settings: { messages: number; size: number; repetitions: number; memoryMessages: number; profileMessages?: number; profileRepetitions?: number };
   readonly endpoints: Endpoints;
 }
 
@@ -140,6 +140,10 @@ export async function renderReport({ environment, micro, throughput, profiles = 
     '  Ratios are to raw in the same run. **CPU/msg** is the client process\'s CPU time (user + system) per',
     '  message during the timed run: the broker shares the machine\'s two cores, so msg/s moves with its load',
     '  and with other work on the machine; the client\'s CPU time is what tracehop adds to.',
+    `- **Profiles**: the floor variants (\`raw-header\`, \`tracehop-nospans\`, \`handrolled\`, \`tracehop-spans\`,`,
+    `  \`tracehop-instrumentation\`) once more, ${settings.profileMessages ?? '?'} messages per run after the same warm-up, ${settings.profileRepetitions ?? '?'} interleaved`,
+    "  repetitions, each timed run under V8's CPU profiler: which code the instrumentation's CPU goes to, per",
+    '  documented behaviour ("Where the instrumentation\'s time goes").',
     `- **Memory**: heap used after the warm-up and after ${settings.memoryMessages} messages through each adapter (spans on),`,
     '  with GC forced (`--expose-gc`) before each reading.',
     '',
