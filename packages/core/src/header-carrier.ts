@@ -17,6 +17,7 @@ export type HeaderValue =
 /** A broker message's header map, read-only from tracehop's point of view. */
 export type HeaderMap = Readonly<Record<string, unknown>>;
 
+const hasOwn = Object.prototype.hasOwnProperty;
 const textDecoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Decodes one header value to text; anything that is not text-like is no value. */
@@ -69,8 +70,8 @@ export function readHeader(headers: HeaderMap, key: string): unknown {
   let single: unknown;
   let found: unknown[] | undefined;
   let count = 0;
-  for (const name of Object.keys(headers)) {
-    if (name.length !== wanted.length) continue;
+  for (const name in headers) {
+    if (name.length !== wanted.length || !hasOwn.call(headers, name)) continue;
     if (name !== wanted && name.toLowerCase() !== wanted) continue;
     if (count++ === 0) single = headers[name];
     else (found ??= [single]).push(headers[name]);

@@ -10,6 +10,7 @@ export interface InjectHeadersOptions {
   readonly dropNullish?: boolean;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
 
 function assign(target: Record<string, unknown>, name: string, value: unknown): void {
   // A header literally named `__proto__` must stay a header, not become a prototype.
@@ -27,10 +28,9 @@ function assign(target: Record<string, unknown>, name: string, value: unknown): 
  */
 function copyUserHeaders(headers: HeaderMap, out: Record<string, unknown>, owned: OwnedHeaders, dropNullish: boolean): void {
   try {
-    // Own enumerable names (Object.keys: about half the time of `for…in` with an own check).
-    for (const name of Object.keys(headers)) {
+    for (const name in headers) {
       try {
-        if (isOwnedHeader(owned, name)) continue;
+        if (!hasOwn.call(headers, name) || isOwnedHeader(owned, name)) continue;
         const value = headers[name];
         if (dropNullish && value == null) continue;
         assign(out, name, value);

@@ -116,8 +116,9 @@ export class HeaderIndex {
     let failed = false;
     try {
       const map = headers as Record<string, unknown>;
-      // Own enumerable names, as `for…in` with an own-property check, but about half the time
-      // per carrier (issue 18: V8 walks the prototype chain for `for…in`).
+      // Own enumerable names, as `for…in` with an own-property check: with the tables made
+      // lazily, ~10% less time per Kafka-shaped carrier side by side (issue 18). The smaller
+      // scans (readSources, readHeader, the inject copy) measured faster with `for…in`.
       for (const name of Object.keys(map)) {
         const slot = slotOf(name);
         if (slot === NONE) continue;
