@@ -52,39 +52,48 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 /** `list` rotated left by `by` places. */
 const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
 
+/**
+ * The order a part runs its variants in: every broker's variants once per repetition, each
+ * repetition starting with the next variant (raw first, then raw-context first, …), so that
+ * drift in a shared machine's load touches them all alike and no variant always runs right
+ * after the same neighbour.
+ */
+export function* interleaved(
+  brokers: readonly Broker[],
+  repetitions: number,
+  variantsFor: (broker: Broker) => Variant[],
+): Generator<{ repetition: number; broker: Broker; variant: Variant }> {
+  for (let repetition = 1; repetition <= repetitions; repetition++) {
+    for (const broker of brokers) {
+      for (const variant of rotate(variantsFor(broker), repetition - 1)) yield { repetition, broker, variant };
+    }
+  }
+}
+
 /** The variants run for a broker: all of them, or those named in BENCH_VARIANTS (a partial run). */
 export function variantsOf(broker: Broker): Variant[] {
   const only = process.env.BENCH_VARIANTS?.split(',');
   return only === undefined ? VARIANTS_BY_BROKER[broker] : VARIANTS_BY_BROKER[broker].filter((variant) => only.includes(variant));
 }
 
-/**
- * Produce + consume `messages` messages of `size` bytes per variant, variants interleaved in
- * each repetition (raw, tracehop, official, raw, …) so that drift in a shared machine's load
- * touches them all alike. Each repetition starts with the next variant (raw first, then
- * raw-context first, …), so that no variant always runs right after the same neighbour.
- */
+/** Produce + consume `messages` messages of `size` bytes per variant, variants `interleaved`. */
 export async function runThroughput(
   brokers: Broker[],
   endpoints: Endpoints,
   { messages, size, repetitions, log }: { messages: number; size: number; repetitions: number; log: (line: string) => void },
 ): Promise<ThroughputRow[]> {
   const samples = new Map<string, { perSecond: number[]; cpu: number[] }>();
-  for (let repetition = 1; repetition <= repetitions; repetition++) {
-    for (const broker of brokers) {
-      for (const variant of rotate(variantsOf(broker), repetition - 1)) {
-        const result = await runWorker({ broker, variant, messages, size }, endpoints);
-        const key = `${broker}/${variant}`;
-        const entry = samples.get(key) ?? { perSecond: [], cpu: [] };
-        entry.perSecond.push(result.perSecond);
-        entry.cpu.push(result.cpuMicrosPerMessage);
-        samples.set(key, entry);
-        log(
-          `  rep ${repetition} ${key.padEnd(26)} ${Math.round(result.perSecond).toString().padStart(7)} msg/s ` +
-            `${result.cpuMicrosPerMessage.toFixed(1).padStart(6)} µs CPU/msg (${result.spans} spans)`,
-        );
-      }
-    }
+  for (const { repetition, broker, variant } of interleaved(brokers, repetitions, variantsOf)) {
+    const result = await runWorker({ broker, variant, messages, size }, endpoints);
+    const key = `${broker}/${variant}`;
+    const entry = samples.get(key) ?? { perSecond: [], cpu: [] };
+    entry.perSecond.push(result.perSecond);
+    entry.cpu.push(result.cpuMicrosPerMessage);
+    samples.set(key, entry);
+    log(
+      `  rep ${repetition} ${key.padEnd(26)} ${Math.round(result.perSecond).toString().padStart(7)} msg/s ` +
+        `${result.cpuMicrosPerMessage.toFixed(1).padStart(6)} µs CPU/msg (${result.spans} spans)`,
+    );
   }
   return brokers.flatMap((broker) =>
     variantsOf(broker).map((variant) => {

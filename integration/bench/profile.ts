@@ -4,7 +4,7 @@
 // broker's, whose swings on a shared machine exceed it.
 import type { Attribution } from './cpu-profile.js';
 import { byBehaviour } from './profile-report.js';
-import { runWorker, variantsOf, type Endpoints } from './e2e.js';
+import { interleaved, runWorker, variantsOf, type Endpoints } from './e2e.js';
 import type { Broker, Variant } from './variants.js';
 
 /** The variants profiled: the two floors, tracehop in both modes, and its drop-in door. */
@@ -26,27 +26,21 @@ export interface ProfileRow {
   readonly cpu: readonly number[];
 }
 
-const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]!);
-
 export async function runProfiles(
   brokers: Broker[],
   endpoints: Endpoints,
   { messages, size, repetitions, log }: { messages: number; size: number; repetitions: number; log: (line: string) => void },
 ): Promise<ProfileRow[]> {
   const rows = new Map<string, { runs: ProfiledRun[]; cpu: number[] }>();
-  for (let repetition = 1; repetition <= repetitions; repetition++) {
-    for (const broker of brokers) {
-      const variants = variantsOf(broker).filter((variant) => PROFILED.includes(variant));
-      for (const variant of rotate(variants, repetition - 1)) {
-        const result = await runWorker({ broker, variant, messages, size, profile: true }, endpoints);
-        const attribution = result.attribution!;
-        const entry = rows.get(`${broker}/${variant}`) ?? { runs: [], cpu: [] };
-        entry.runs.push({ ...attribution, functions: attribution.functions.slice(0, 15), behaviours: Object.fromEntries(byBehaviour(attribution)) });
-        entry.cpu.push(result.cpuMicrosPerMessage);
-        rows.set(`${broker}/${variant}`, entry);
-        log(`  rep ${repetition} ${`${broker}/${variant}`.padEnd(26)} instrumentation ${attribution.instrumentation.toFixed(2).padStart(6)} µs/msg of ${result.cpuMicrosPerMessage.toFixed(1)} µs CPU`);
-      }
-    }
+  const profiled = (broker: Broker) => variantsOf(broker).filter((variant) => PROFILED.includes(variant));
+  for (const { repetition, broker, variant } of interleaved(brokers, repetitions, profiled)) {
+    const result = await runWorker({ broker, variant, messages, size, profile: true }, endpoints);
+    const attribution = result.attribution!;
+    const entry = rows.get(`${broker}/${variant}`) ?? { runs: [], cpu: [] };
+    entry.runs.push({ ...attribution, functions: attribution.functions.slice(0, 15), behaviours: Object.fromEntries(byBehaviour(attribution)) });
+    entry.cpu.push(result.cpuMicrosPerMessage);
+    rows.set(`${broker}/${variant}`, entry);
+    log(`  rep ${repetition} ${`${broker}/${variant}`.padEnd(26)} instrumentation ${attribution.instrumentation.toFixed(2).padStart(6)} µs/msg of ${result.cpuMicrosPerMessage.toFixed(1)} µs CPU`);
   }
   return brokers.flatMap((broker) =>
     variantsOf(broker)
