@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import * as tracehop from '@tracehop/amqplib';
 import { inject } from 'vitest';
 import type { AdapterDriver, AdapterModule, ContractOptions, Pipe } from '../driver.js';
@@ -16,7 +16,9 @@ export const amqplibDriver: AdapterDriver = {
     // amqplib's socket callbacks is whatever was active here.
     const raw = await connect(inject('brokers').amqpUrl);
     const connection = instrumentConnection(raw, options);
-    const publisher = await connection.createChannel();
+    // A confirm channel: `publish` resolves once the broker has the message, as a Kafka send
+    // resolves at its ack and an NSQ publish at nsqd's OK — a backlog published is in the queue.
+    const publisher = await connection.createConfirmChannel();
     const consumer = await connection.createChannel();
     // A prefetch limit, as production consumers set: the queue's ready count is then its backlog.
     await consumer.prefetch(20);
@@ -30,7 +32,7 @@ class AmqpPipe implements Pipe {
   constructor(
     readonly connection: ChannelModel,
     readonly queue: string,
-    readonly publisher: Channel,
+    readonly publisher: ConfirmChannel,
     readonly consumer: Channel,
     readonly traced: ChannelModel,
   ) {}
@@ -40,8 +42,11 @@ class AmqpPipe implements Pipe {
   }
 
   async publish(payload: string, userHeaders?: Record<string, unknown>): Promise<void> {
-    this.publisher.sendToQueue(this.queue, Buffer.from(payload), userHeaders === undefined ? {} : { headers: userHeaders });
-    await Promise.resolve();
+    await new Promise<void>((resolve, reject) =>
+      this.publisher.sendToQueue(this.queue, Buffer.from(payload), userHeaders === undefined ? {} : { headers: userHeaders }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
   }
 
   async consume(handler: Parameters<Pipe['consume']>[0]): Promise<void> {

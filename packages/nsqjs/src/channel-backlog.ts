@@ -25,7 +25,9 @@ const STATS_TIMEOUT_MS = 2_000;
 
 function channelDepth(address: string, topic: string, channel: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const url = `http://${address}/stats?format=json&topic=${encodeURIComponent(topic)}&channel=${encodeURIComponent(channel)}`;
+    // The topic with all its channels, without their clients: nsqd's `channel` filter would
+    // drop the topic from the answer while the channel does not exist yet.
+    const url = `http://${address}/stats?format=json&topic=${encodeURIComponent(topic)}&include_clients=false&include_mem=false`;
     const request = get(url, { timeout: STATS_TIMEOUT_MS }, (response) => {
       let body = '';
       response.setEncoding('utf8');
@@ -33,12 +35,17 @@ function channelDepth(address: string, topic: string, channel: string): Promise<
       response.on('end', () => {
         try {
           const stats = JSON.parse(body) as NsqdStats;
-          // No such channel yet (the reader has not subscribed): unknown, not empty. Messages
-          // still in the topic's own queue are on their way to every channel: this one's too.
+          // Messages still in the topic's own queue are on their way to every channel: this
+          // one's too. Before the reader subscribes its channel does not exist yet, and a topic
+          // without channels holds every message for the first one (nsqd's topic pump waits
+          // for a channel), so the topic's depth alone is this channel's backlog-to-be: a
+          // consumer that starts on a backlog knows it before its first delivery. No such
+          // topic: unknown, not empty.
           const topicStats = stats.topics?.find((t) => t.topic_name === topic);
-          const found = topicStats?.channels?.find((c) => c.channel_name === channel);
-          const topicDepth = typeof topicStats?.depth === 'number' ? topicStats.depth : 0;
-          resolve(typeof found?.depth === 'number' ? found.depth + topicDepth : undefined);
+          if (topicStats === undefined) return resolve(undefined);
+          const found = topicStats.channels?.find((c) => c.channel_name === channel);
+          const topicDepth = typeof topicStats.depth === 'number' ? topicStats.depth : 0;
+          resolve(found === undefined ? topicDepth : typeof found.depth === 'number' ? found.depth + topicDepth : undefined);
         } catch {
           resolve(undefined);
         }
