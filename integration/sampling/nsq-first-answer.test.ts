@@ -10,6 +10,7 @@ import { instrumentReader } from '@tracehop/nsqjs';
 import { Reader } from 'nsqjs';
 import { afterEach, expect, it } from 'vitest';
 import { nsqd, openWriter, publish, uniqueTopic } from '../nsqjs/support.js';
+import { waitUntil } from '../reliability/support/ledger.js';
 
 /** A TCP relay to `target`, holding every connection's bytes until `open()`. */
 class Relay {
@@ -88,15 +89,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Whether `check` comes true within `ms` (asked every 10 ms). */
-const until = async (check: () => boolean | Promise<boolean>, ms = 5_000): Promise<boolean> => {
-  for (const deadline = performance.now() + ms; !(await check()); ) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-};
-
 it('an NSQ reader starting on a backlog measures it before it subscribes, then counts it down as it drains', async () => {
   const topic = uniqueTopic('first-answer');
   const backlog = 30;
@@ -121,8 +113,8 @@ it('an NSQ reader starting on a backlog measures it before it subscribes, then c
 
   // The reader is held before its first byte reaches nsqd: no channel, no delivery — and the
   // backlog is already known, from the topic's depth.
-  expect(await until(() => tcp.holding > 0)).toBe(true);
-  expect(await until(() => samplingOf(topic)?.measured === true)).toBe(true);
+  expect(await waitUntil(() => tcp.holding > 0, 5_000, 10)).toBe(true);
+  expect(await waitUntil(() => samplingOf(topic)?.measured === true, 5_000, 10)).toBe(true);
   expect(await channelsOf(topic)).toEqual([]);
   expect(delivered).toBe(0);
   expect(samplingOf(topic)!.backlog).toBe(backlog);
@@ -130,7 +122,7 @@ it('an NSQ reader starting on a backlog measures it before it subscribes, then c
 
   // Let it subscribe: every message arrives and the backlog counts down to nothing.
   tcp.open();
-  expect(await until(() => delivered === backlog)).toBe(true);
-  expect(await until(() => samplingOf(topic)!.backlog === 0)).toBe(true);
+  expect(await waitUntil(() => delivered === backlog, 5_000, 10)).toBe(true);
+  expect(await waitUntil(() => samplingOf(topic)!.backlog === 0, 5_000, 10)).toBe(true);
   expect(samplingOf(topic)!.rate).toBe(1);
 });
