@@ -76,12 +76,16 @@ export function variantsOf(broker: Broker): Variant[] {
   return only === undefined ? VARIANTS_BY_BROKER[broker] : VARIANTS_BY_BROKER[broker].filter((variant) => only.includes(variant));
 }
 
+/** How much a part of the bench runs: messages of `size` bytes per run, runs per variant. */
+export interface RunSettings {
+  readonly messages: number;
+  readonly size: number;
+  readonly repetitions: number;
+  readonly log: (line: string) => void;
+}
+
 /** Produce + consume `messages` messages of `size` bytes per variant, variants `interleaved`. */
-export async function runThroughput(
-  brokers: Broker[],
-  endpoints: Endpoints,
-  { messages, size, repetitions, log }: { messages: number; size: number; repetitions: number; log: (line: string) => void },
-): Promise<ThroughputRow[]> {
+export async function runThroughput(brokers: Broker[], endpoints: Endpoints, { messages, size, repetitions, log }: RunSettings): Promise<ThroughputRow[]> {
   const samples = new Map<string, { perSecond: number[]; cpu: number[] }>();
   for (const { repetition, broker, variant } of interleaved(brokers, repetitions, variantsOf)) {
     const result = await runWorker({ broker, variant, messages, size }, endpoints);

@@ -4,6 +4,7 @@
 // are also taken per repetition, pairwise: their range is the spread a difference must exceed.
 import type { ThroughputRow } from './e2e.js';
 import { formatRatio } from './ratio.js';
+import { floorRowsOf } from './variants.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -33,11 +34,7 @@ export function renderFloor(throughput: readonly ThroughputRow[]): string[] {
     '| --- | ---: | ---: | --- | --- | :---: | ---: | ---: | --- | :---: |',
   ];
   for (const broker of brokers) {
-    const floor = find(broker, 'handrolled');
-    const spans = find(broker, 'tracehop-spans');
-    const instrumentation = find(broker, 'tracehop-instrumentation');
-    const header = find(broker, 'raw-header');
-    const nospans = find(broker, 'tracehop-nospans');
+    const { floor, spans, instrumentation, header, nospans } = floorRowsOf(throughput, broker);
     const cells: string[] = [broker, floor ? `${floor.cpuMedian.toFixed(1)} µs` : '—', spans ? `${spans.cpuMedian.toFixed(1)} µs` : '—'];
     if (floor && spans) {
       const ratios = paired(spans, floor, (x, y) => x / y);

@@ -5,6 +5,7 @@ import type { Attribution } from './cpu-profile.js';
 import type { ThroughputRow } from './e2e.js';
 import type { ProfiledRun, ProfileRow } from './profile.js';
 import { formatRatio } from './ratio.js';
+import { floorRowsOf } from './variants.js';
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const range = (values: readonly number[], digits: number, unit: string) =>
@@ -165,11 +166,7 @@ export function renderProfiles(profiles: readonly ProfileRow[], throughput: read
   ];
   const verdicts: string[] = [];
   for (const broker of brokers) {
-    const floor = find(broker, 'handrolled');
-    const spans = find(broker, 'tracehop-spans');
-    const door = find(broker, 'tracehop-instrumentation');
-    const header = find(broker, 'raw-header');
-    const nospans = find(broker, 'tracehop-nospans');
+    const { floor, spans, instrumentation: door, header, nospans } = floorRowsOf(profiles, broker);
     const instr = (row: ProfileRow | undefined) => (row === undefined ? '—' : `${median(row.runs.map((run) => run.instrumentation)).toFixed(2)}`);
     const cells = [broker, instr(floor), instr(spans)];
     if (floor && spans) {

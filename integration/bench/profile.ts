@@ -4,7 +4,7 @@
 // broker's, whose swings on a shared machine exceed it.
 import type { Attribution } from './cpu-profile.js';
 import { byBehaviour } from './profile-report.js';
-import { interleaved, runWorker, variantsOf, type Endpoints } from './e2e.js';
+import { interleaved, runWorker, variantsOf, type Endpoints, type RunSettings } from './e2e.js';
 import type { Broker, Variant } from './variants.js';
 
 /** The variants profiled: the two floors, tracehop in both modes, and its drop-in door. */
@@ -26,11 +26,7 @@ export interface ProfileRow {
   readonly cpu: readonly number[];
 }
 
-export async function runProfiles(
-  brokers: Broker[],
-  endpoints: Endpoints,
-  { messages, size, repetitions, log }: { messages: number; size: number; repetitions: number; log: (line: string) => void },
-): Promise<ProfileRow[]> {
+export async function runProfiles(brokers: Broker[], endpoints: Endpoints, { messages, size, repetitions, log }: RunSettings): Promise<ProfileRow[]> {
   const rows = new Map<string, { runs: ProfiledRun[]; cpu: number[] }>();
   const profiled = (broker: Broker) => variantsOf(broker).filter((variant) => PROFILED.includes(variant));
   for (const { repetition, broker, variant } of interleaved(brokers, repetitions, profiled)) {

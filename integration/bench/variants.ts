@@ -90,3 +90,15 @@ export interface WorkerResult {
   readonly heapAfterRunBytes?: number;
   readonly attribution?: Attribution;
 }
+
+/** A broker's rows of the floor comparison (issue 18), from any part's rows. */
+export function floorRowsOf<R extends { readonly broker: string; readonly variant: string }>(rows: readonly R[], broker: string) {
+  const find = (variant: Variant) => rows.find((row) => row.broker === broker && row.variant === variant);
+  return {
+    floor: find('handrolled'),
+    spans: find('tracehop-spans'),
+    instrumentation: find('tracehop-instrumentation'),
+    header: find('raw-header'),
+    nospans: find('tracehop-nospans'),
+  };
+}
