@@ -13,6 +13,7 @@ import { Reader, Writer, type Message } from 'nsqjs';
 import { instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger, Pacer, seenError, sleep, waitUntil } from '../reliability/support/ledger.js';
+import { keepConnected, type Reconnector } from '../reliability/support/nsq-reconnect.js';
 import { LOOKUPD_HTTP_ADDRESS, clusterDown, clusterUp, nsqdTcpAddress, startNode, stopNode } from './support/cluster.js';
 import { ClusterTracing } from './support/traces.js';
 
@@ -26,12 +27,11 @@ type Variant = 'raw' | 'traced';
 beforeAll(() => clusterUp('nsq'), 300_000);
 afterAll(() => clusterDown('nsq'), 300_000);
 
-/** A writer to one nsqd, reconnected by the application while it is down (nsqjs leaves that to it). */
+/** A writer to one nsqd, reconnected by the application while it is down (nsqjs leaves that to it), one connection at a time. */
 class NodeWriter {
   readonly writer: Writer;
   ready = false;
-  #closed = false;
-  readonly #reconnect: Promise<void>;
+  readonly #reconnect: Reconnector;
 
   constructor(variant: Variant, node: number, ledger: Ledger) {
     const [host, port] = nsqdTcpAddress(node).split(':') as [string, string];
@@ -43,13 +43,7 @@ class NodeWriter {
     });
     this.writer.on('closed', () => (this.ready = false));
     this.writer.on('error', () => undefined);
-    const writer = this.writer;
-    this.#reconnect = (async () => {
-      while (!this.#closed) {
-        if (!this.ready) writer.connect();
-        await sleep(200);
-      }
-    })();
+    this.#reconnect = keepConnected(this.writer);
   }
 
   publish(topic: string, body: Buffer): Promise<void> {
@@ -57,8 +51,7 @@ class NodeWriter {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    await this.#reconnect;
+    await this.#reconnect.stop();
     this.writer.close();
   }
 }

@@ -8,6 +8,7 @@ import { instrumentReader, instrumentWriter } from '@tracehop/nsqjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DedicatedBroker, FAULTS } from './support/dedicated-brokers.js';
 import { LOAD_RATE, Ledger, Pacer, seenError, sleep, waitUntil, type SeenError } from './support/ledger.js';
+import { keepConnected } from './support/nsq-reconnect.js';
 import { countingProvider } from './support/span-counter.js';
 
 const broker = new DedicatedBroker('nsqd');
@@ -54,13 +55,8 @@ async function startSide(variant: Variant): Promise<Side> {
   });
   // Errors emitted as events (connection refused while nsqd is down) are not a publish's.
   writer.on('error', (error: unknown) => ledger.consumerErrors.push(seenError(error)));
-  // nsqjs's Writer does not reconnect: the application does, here every 200 ms while down.
-  const reconnect = (async () => {
-    while (!stopped) {
-      if (!ready) writer.connect();
-      await sleep(200);
-    }
-  })();
+  // nsqjs's Writer does not reconnect: the application does, 200 ms after a connection closed.
+  const reconnect = keepConnected(writer);
   await waitUntil(() => ready, 10_000);
 
   const rawReader = new Reader(topic, 'reliability', { nsqdTCPAddresses: [broker.nsqdTcpAddress], maxInFlight: MAX_IN_FLIGHT, lookupdPollInterval: 1 });
@@ -106,7 +102,7 @@ async function startSide(variant: Variant): Promise<Side> {
     isReady: () => ready,
     async stopLoad() {
       stopped = true;
-      await Promise.all([load, reconnect]);
+      await Promise.all([load, reconnect.stop()]);
     },
     close() {
       reader.close();
