@@ -141,20 +141,22 @@ describe('NSQ: two nsqd behind nsqlookupd, failover under traced load', () => {
     tracing.reset();
     const sides = [await stopSide('raw'), await stopSide('traced')] as const;
     const [raw, traced] = sides;
+    // What each side has seen so far: the message of a wait that timed out.
+    const state = () => JSON.stringify(sides.map((s) => ({ variant: s.variant, ...account(s.ledger), calls: s.load.calls(), events: s.ledger.events.slice(-6) })));
 
     // The reader found both nsqd through nsqlookupd and reads from both.
-    expect(await waitUntil(() => sides.every((s) => s.ledger.count('reader connected') === 2 && s.ledger.received.size >= 300), 60_000)).toBe(true);
+    expect(await waitUntil(() => sides.every((s) => s.ledger.count('reader connected') === 2 && s.ledger.received.size >= 300), 60_000), state()).toBe(true);
     const before = sides.map((s) => s.ledger.acked.size);
     await stopNode('nsqd', 1);
     // Publishes to nsqd 1 fail and go to nsqd 2; the reader goes on reading nsqd 2.
-    expect(await waitUntil(() => sides.every((s, i) => s.ledger.acked.size >= before[i]! + 300 && s.ledger.producerErrors.length > 0), 60_000)).toBe(true);
+    expect(await waitUntil(() => sides.every((s, i) => s.ledger.acked.size >= before[i]! + 300 && s.ledger.producerErrors.length > 0), 60_000), state()).toBe(true);
     const receivedWhileDown = sides.map((s) => s.ledger.received.size);
     await startNode('nsqd', 1);
     // nsqd 1 registers again; the reader finds it at its next nsqlookupd poll, and gets what
     // nsqd 1 wrote to disk when it stopped.
-    expect(await waitUntil(() => sides.every((s) => s.ledger.count('reader connected') >= 3), 60_000)).toBe(true);
+    expect(await waitUntil(() => sides.every((s) => s.ledger.count('reader connected') >= 3), 60_000), state()).toBe(true);
     const back = sides.map((s) => s.ledger.acked.size);
-    expect(await waitUntil(() => sides.every((s, i) => s.ledger.acked.size >= back[i]! + 200), 60_000)).toBe(true);
+    expect(await waitUntil(() => sides.every((s, i) => s.ledger.acked.size >= back[i]! + 200), 60_000), state()).toBe(true);
 
     await Promise.all(sides.map((s) => s.load.stop()));
     const drained = await waitUntil(() => sides.every((s) => s.ledger.allAckedReceived()), 120_000);
